@@ -1,0 +1,38 @@
+//! Identities of the things a template can reference. They are plain
+//! numbers so handles are `Copy`; the app id tells apps apart, so a handle
+//! from another app is caught at synthesis instead of pointing at a stranger.
+
+/// A stack within an app.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct StackId {
+    pub(crate) app: u32,
+    pub(crate) index: u32,
+}
+
+macro_rules! element_id {
+    ($($(#[$doc:meta])* $name:ident),*) => {$(
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name {
+            pub(crate) stack: StackId,
+            pub(crate) index: u32,
+        }
+        impl $name {
+            /// The stack that defines it.
+            pub fn stack(&self) -> StackId {
+                self.stack
+            }
+        }
+    )*};
+}
+
+element_id!(
+    /// A resource in a stack.
+    ResourceId,
+    /// A parameter in a stack.
+    ParameterId,
+    /// A condition in a stack.
+    ConditionId,
+    /// A mapping in a stack.
+    MappingId
+);
