@@ -2,6 +2,7 @@
 
 pub mod aws;
 pub mod ids;
+pub mod manifest;
 pub mod region;
 pub mod resource;
 pub mod schema;
