@@ -136,8 +136,8 @@ impl Manifest {
             }
             Err(e) => return Err(ManifestError::Io(shown, e)),
         };
-        let manifest: Manifest =
-            serde_json::from_str(&text).map_err(|e| ManifestError::Invalid(shown.clone(), e.to_string()))?;
+        let manifest: Manifest = serde_json::from_str(&text)
+            .map_err(|e| ManifestError::Invalid(shown.clone(), e.to_string()))?;
         if manifest.version != MANIFEST_VERSION {
             return Err(ManifestError::Version(shown, manifest.version));
         }

@@ -5,3 +5,8 @@ use crate::schema::TypeMeta;
 pub fn lookup(_type_name: &str) -> Option<&'static TypeMeta> {
     None
 }
+
+/// The regions the schema data covers; availability is only checked there.
+pub fn covered_regions() -> crate::region::RegionSet {
+    crate::region::RegionSet::default()
+}
