@@ -6,12 +6,14 @@ use serde_json::{json, Value as Json};
 use synth::manifest::Manifest;
 use synth::prelude::*;
 
+mod support;
+
 fn bucket() -> RawResource {
     RawResource::new("AWS::S3::Bucket")
 }
 
 fn template(app: &App, stack: &str) -> Json {
-    let assembly = app.synth().unwrap_or_else(|e| panic!("{e}"));
+    let assembly = support::synth(app);
     assembly.template(stack).expect("stack exists").clone()
 }
 
@@ -37,11 +39,12 @@ fn every_intrinsic_has_cloudformation_shape() {
             .default("dev"),
     );
     let is_prod = s.condition("IsProd", fns::equals(env.value(), "prod"));
+    let is_dev = s.condition("IsDev", fns::equals(env.value(), "dev"));
     let both = s.condition(
         "Both",
-        fns::and([is_prod.value(), fns::not(is_prod.value())]),
+        fns::and([is_prod.value(), fns::not(is_dev.value())]),
     );
-    let either = s.condition("Either", fns::or([is_prod.value(), both.value()]));
+    let either = s.condition("Either", fns::or([is_prod.value(), is_dev.value()]));
     let map = s.mapping("Sizes", [("dev", [("Count", 1)]), ("prod", [("Count", 3)])]);
     let target = s.add("Target", bucket());
     let probe = RawResource::new("Custom::Probe")
@@ -80,6 +83,7 @@ fn every_intrinsic_has_cloudformation_shape() {
         .property("Arns", pseudo::notification_arns())
         .condition(either);
     s.add("Probe", probe);
+    s.output("Flag", "set").condition(both);
     let t = template(&app, "Shapes");
     let p = |name: &str| prop(&t, "Probe", name);
     assert_eq!(
@@ -121,11 +125,11 @@ fn every_intrinsic_has_cloudformation_shape() {
     );
     assert_eq!(
         t["Conditions"]["Both"],
-        json!({"Fn::And": [{"Condition": "IsProd"}, {"Fn::Not": [{"Condition": "IsProd"}]}]})
+        json!({"Fn::And": [{"Condition": "IsProd"}, {"Fn::Not": [{"Condition": "IsDev"}]}]})
     );
     assert_eq!(
         t["Conditions"]["Either"],
-        json!({"Fn::Or": [{"Condition": "IsProd"}, {"Condition": "Both"}]})
+        json!({"Fn::Or": [{"Condition": "IsProd"}, {"Condition": "IsDev"}]})
     );
     assert_eq!(
         t["Mappings"]["Sizes"],
@@ -165,7 +169,13 @@ fn template_sections_and_resource_attributes() {
     let first = s.add("First", bucket());
     s.add(
         "Second",
-        bucket()
+        RawResource::new("Custom::Second")
+            .property(
+                "ServiceToken",
+                fns::sub(
+                    "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:second",
+                ),
+            )
             .property("Token", secret.value())
             .property("Subnets", subnets.value())
             .depends_on(first)
@@ -249,16 +259,21 @@ fn cross_stack_references_export_import_and_record_the_dependency() {
         RawResource::new("AWS::EC2::SecurityGroup")
             .property("GroupDescription", "apps")
             .property("VpcId", vpc.reference())
-            .property("Note", vpc.attribute("CidrBlock")),
+            .property(
+                "Tags",
+                Value::list([Value::map()
+                    .with("Key", "Cidr")
+                    .with("Value", vpc.attribute("CidrBlock"))]),
+            ),
     );
-    let assembly = app.synth().unwrap_or_else(|e| panic!("{e}"));
+    let assembly = support::synth(&app);
     let consumer = assembly.template("Apps").unwrap();
     assert_eq!(
         consumer["Resources"]["Sg"]["Properties"]["VpcId"],
         json!({"Fn::ImportValue": "Network:Vpc"})
     );
     assert_eq!(
-        consumer["Resources"]["Sg"]["Properties"]["Note"],
+        consumer["Resources"]["Sg"]["Properties"]["Tags"][0]["Value"],
         json!({"Fn::ImportValue": "Network:Vpc:CidrBlock"})
     );
     let producer = assembly.template("Network").unwrap();
@@ -296,7 +311,7 @@ fn consumers_defined_first_still_deploy_after_producers() {
             .property("TopicArn", topic.reference())
             .property("Protocol", "email"),
     );
-    let manifest = app.synth().unwrap().manifest();
+    let manifest = support::synth(&app).manifest();
     assert_eq!(
         manifest
             .stacks
@@ -550,7 +565,7 @@ fn template_size_warns_over_the_inline_limit_and_fails_over_one_megabyte() {
     for i in 0..40 {
         s.add(&format!("B{i}"), bucket().metadata("Pad", "x".repeat(1500)));
     }
-    let assembly = app.synth().unwrap();
+    let assembly = support::synth(&app);
     assert!(assembly
         .warnings
         .iter()
@@ -660,8 +675,9 @@ fn sample_app() -> App {
     apps.add(
         "Sg",
         RawResource::new("AWS::EC2::SecurityGroup")
+            .property("GroupDescription", "apps")
             .property("VpcId", vpc.reference())
-            .property("Name", p.value()),
+            .property("GroupName", p.value()),
     );
     app
 }
@@ -670,8 +686,8 @@ fn sample_app() -> App {
 fn synthesis_is_deterministic_byte_for_byte() {
     let dir = tempfile::tempdir().unwrap();
     let (a, b) = (dir.path().join("a"), dir.path().join("b"));
-    sample_app().synth().unwrap().write(&a).unwrap();
-    sample_app().synth().unwrap().write(&b).unwrap();
+    support::synth(&sample_app()).write(&a).unwrap();
+    support::synth(&sample_app()).write(&b).unwrap();
     let mut names: Vec<_> = std::fs::read_dir(&a)
         .unwrap()
         .map(|e| e.unwrap().file_name())
@@ -696,7 +712,7 @@ fn manifest_records_environment_parameters_tags_and_dependencies() {
         .termination_protection(true)
         .add("X", bucket());
     let dir = tempfile::tempdir().unwrap();
-    app.synth().unwrap().write(dir.path()).unwrap();
+    support::synth(&app).write(dir.path()).unwrap();
     let m = Manifest::read(dir.path()).unwrap();
     let net = m.stack("Net").unwrap();
     assert_eq!(net.template, "Net.template.json");
@@ -718,7 +734,7 @@ fn manifest_records_environment_parameters_tags_and_dependencies() {
 fn yaml_output_is_available() {
     let app = sample_app().with_format(synth::manifest::TemplateFormat::Yaml);
     let dir = tempfile::tempdir().unwrap();
-    app.synth().unwrap().write(dir.path()).unwrap();
+    support::synth(&app).write(dir.path()).unwrap();
     let text = std::fs::read_to_string(dir.path().join("Net.template.yaml")).unwrap();
     let parsed: Json = serde_yaml::from_str(&text).unwrap();
     assert_eq!(
@@ -735,7 +751,7 @@ fn yaml_output_is_available() {
 fn a_failed_write_or_synthesis_leaves_the_previous_assembly_intact() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    sample_app().synth().unwrap().write(&out).unwrap();
+    support::synth(&sample_app()).write(&out).unwrap();
     let before = std::fs::read(out.join("Net.template.json")).unwrap();
     std::fs::write(out.join("keep.txt"), "previous").unwrap();
 
@@ -757,7 +773,7 @@ fn a_failed_write_or_synthesis_leaves_the_previous_assembly_intact() {
     std::fs::write(&staging, "blocker").unwrap();
     let mut blocked = App::new();
     blocked.stack("Other").add("Y", bucket());
-    let result = blocked.synth().unwrap().write(&out);
+    let result = support::synth(&blocked).write(&out);
     assert!(result.is_err());
     assert_eq!(
         std::fs::read(out.join("Net.template.json")).unwrap(),
@@ -768,7 +784,7 @@ fn a_failed_write_or_synthesis_leaves_the_previous_assembly_intact() {
 
     // A successful write replaces the whole directory.
     std::fs::remove_file(&staging).unwrap();
-    blocked.synth().unwrap().write(&out).unwrap();
+    support::synth(&blocked).write(&out).unwrap();
     assert!(out.join("Other.template.json").exists());
     assert!(!out.join("keep.txt").exists());
 }
