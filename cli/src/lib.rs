@@ -1,0 +1,7 @@
+//! The `synth` command line: runs the app, resolves the region, reads the
+//! cloud assembly.
+
+pub mod error;
+pub mod git;
+pub mod profile;
+pub mod region;
