@@ -57,7 +57,6 @@ exits 0; commands that need a region fail instead.";
 #[command(
     name = "synth",
     version,
-    about,
     long_about = "Synthesizes the app's CloudFormation templates into a cloud assembly (out/) \
                   and works with that assembly. With no command, synthesizes.",
     after_long_help = EXAMPLES,

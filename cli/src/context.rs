@@ -188,10 +188,17 @@ impl Context {
     /// assembly `--app` names without running anything.
     pub fn synthesize(&self) -> Result<Assembly> {
         match self.app()? {
-            App::Assembly(dir) => Assembly::read(&dir).map(|mut a| {
-                a.dir = self.shown(&dir);
-                a
-            }),
+            App::Assembly(dir) => {
+                if self.args.out.is_some() {
+                    self.ui.info(format!(
+                        "note: --out is not used: --app names the existing assembly {}",
+                        self.shown(&dir).display()
+                    ));
+                }
+                let mut assembly = Assembly::read(&dir)?;
+                assembly.dir = self.shown(&dir);
+                Ok(assembly)
+            }
             App::Command {
                 command,
                 dir,
