@@ -225,3 +225,122 @@ impl Context {
         Ok(assembly)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A context in an empty temporary directory, git discovery stopped
+    /// there, with `vars` as the whole environment.
+    fn context(dir: &Path, args: GlobalArgs, vars: &[(&str, &str)]) -> Context {
+        let mut env: BTreeMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        env.insert(
+            "GIT_CEILING_DIRECTORIES".to_string(),
+            dir.parent().unwrap().display().to_string(),
+        );
+        env.insert(
+            "AWS_CONFIG_FILE".to_string(),
+            dir.join("no-such-config").display().to_string(),
+        );
+        Context::new(args, env, dir.to_path_buf(), Ui::default()).unwrap()
+    }
+
+    #[test]
+    fn require_region_names_the_flag_and_the_branch_form() {
+        let dir = tempfile::tempdir().unwrap();
+        let ctx = context(
+            dir.path(),
+            GlobalArgs::default(),
+            &[("CI_COMMIT_REF_NAME", "main")],
+        );
+        assert_eq!(ctx.region().unwrap(), None);
+        let e = ctx.require_region().unwrap_err();
+        assert_eq!(e.code, 2);
+        assert!(e.message.contains("--region"), "{e}");
+        assert!(e.message.contains("region/<aws-region>"), "{e}");
+        assert!(e.notes.iter().any(|n| n.contains("branch main")), "{e}");
+
+        let ctx = context(
+            dir.path(),
+            GlobalArgs::default(),
+            &[("AWS_REGION", "eu-west-1")],
+        );
+        assert_eq!(ctx.require_region().unwrap().region.name, "eu-west-1");
+
+        let args = GlobalArgs {
+            region: Some("us-east-2".to_string()),
+            ..GlobalArgs::default()
+        };
+        let ctx = context(
+            dir.path(),
+            args,
+            &[("CI_COMMIT_REF_NAME", "region/eu-west-99")],
+        );
+        assert_eq!(ctx.require_region().unwrap().region.name, "us-east-2");
+
+        // A bad branch fails every use of the region the same way.
+        let ctx = context(
+            dir.path(),
+            GlobalArgs::default(),
+            &[("CI_COMMIT_REF_NAME", "region/eu-west-99")],
+        );
+        assert_eq!(ctx.region().unwrap_err().code, 2);
+        assert_eq!(ctx.require_region().unwrap_err(), ctx.region().unwrap_err());
+    }
+
+    #[test]
+    fn app_and_out_come_from_flags_then_synth_toml_then_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let sub = root.join("sub");
+        std::fs::create_dir_all(sub.join("asm")).unwrap();
+        std::fs::write(sub.join("asm").join(MANIFEST_FILE), "{}").unwrap();
+
+        let ctx = context(&sub, GlobalArgs::default(), &[]);
+        assert_eq!(
+            ctx.app().unwrap(),
+            App::Command {
+                command: DEFAULT_APP.to_string(),
+                dir: sub.clone(),
+                origin: AppOrigin::Default
+            }
+        );
+        assert_eq!(ctx.out_dir().path, sub.join("out"));
+        assert_eq!(ctx.out_dir().shown, PathBuf::from("out"));
+
+        std::fs::write(
+            root.join("synth.toml"),
+            "app = \"make synth\"\nout = \"o\"\n",
+        )
+        .unwrap();
+        let ctx = context(&sub, GlobalArgs::default(), &[]);
+        assert_eq!(
+            ctx.app().unwrap(),
+            App::Command {
+                command: "make synth".to_string(),
+                dir: root.to_path_buf(),
+                origin: AppOrigin::Config(root.join("synth.toml"))
+            }
+        );
+        assert_eq!(ctx.out_dir().path, root.join("o"));
+        assert_eq!(ctx.out_dir().shown, root.join("o"));
+
+        let args = GlobalArgs {
+            app: Some("asm".to_string()),
+            out: Some(PathBuf::from("x")),
+            ..GlobalArgs::default()
+        };
+        let ctx = context(&sub, args, &[]);
+        assert_eq!(ctx.app().unwrap(), App::Assembly(sub.join("asm")));
+        assert_eq!(ctx.out_dir().path, sub.join("x"));
+
+        let args = GlobalArgs {
+            app: Some("  ".to_string()),
+            ..GlobalArgs::default()
+        };
+        assert_eq!(context(&sub, args, &[]).app().unwrap_err().code, 2);
+    }
+}
