@@ -178,11 +178,7 @@ pub fn resolve(input: &RegionInput) -> Result<Resolution> {
 
     match branch(input)? {
         Some(branch) => {
-            let region = region_of_branch(branch.name()).map_err(|mut e| {
-                e.message = format!("{} (read from {})", e.message, branch.origin());
-                e
-            })?;
-            if let Some(region) = region {
+            if let Some(region) = check_branch(branch.name(), Some(branch.origin()))? {
                 return Ok(found(region, branch.source(), notes));
             }
             notes.push(format!(
@@ -284,14 +280,20 @@ fn branch(input: &RegionInput) -> Result<Option<Branch>> {
 /// `region/`, an error (exit 2) for a `region/` branch that names no real
 /// region.
 pub fn region_of_branch(branch: &str) -> Result<Option<Region>> {
+    check_branch(branch, None)
+}
+
+/// [`region_of_branch`], saying in the error where the branch was read.
+fn check_branch(branch: &str, origin: Option<&str>) -> Result<Option<Region>> {
     let Some(name) = branch.strip_prefix(BRANCH_PREFIX) else {
         return Ok(None);
     };
     if let Some(region) = Region::find(name) {
         return Ok(Some(region));
     }
+    let origin = origin.map(|o| format!(" ({o})")).unwrap_or_default();
     let mut err = Error::usage(format!(
-        "branch `{branch}` does not name an AWS region: region branches are named `{BRANCH_PREFIX}<aws-region>`, e.g. `{BRANCH_PREFIX}us-east-2`; rename the branch or pass --region"
+        "branch `{branch}`{origin} does not name an AWS region: region branches are named `{BRANCH_PREFIX}<aws-region>`, e.g. `{BRANCH_PREFIX}us-east-2`; rename the branch or pass --region"
     ));
     if let Some(r) = Region::find(&name.to_ascii_lowercase()) {
         err = err.note(format!(
@@ -413,11 +415,11 @@ mod tests {
             // Branch forms.
             Case { name: "region/us-gov-west-1", flag: None, env: &[], git: branch("region/us-gov-west-1"), config: None, want: Found("us-gov-west-1", "git-branch", Some("region/us-gov-west-1")) },
             Case { name: "region/cn-north-1", flag: None, env: &[], git: branch("region/cn-north-1"), config: None, want: Found("cn-north-1", "git-branch", Some("region/cn-north-1")) },
-            Case { name: "region/eu-west-99", flag: None, env: &[("AWS_REGION", "eu-west-1")], git: branch("region/eu-west-99"), config: None, want: Fails("branch `region/eu-west-99` does not name an AWS region: region branches are named `region/<aws-region>`, e.g. `region/us-east-2`") },
-            Case { name: "region/US-EAST-2", flag: None, env: &[], git: branch("region/US-EAST-2"), config: None, want: Fails("branch `region/US-EAST-2` does not name an AWS region") },
-            Case { name: "region/", flag: None, env: &[], git: branch("region/"), config: None, want: Fails("branch `region/` does not name an AWS region") },
-            Case { name: "region/us-east-2/x", flag: None, env: &[], git: branch("region/us-east-2/x"), config: None, want: Fails("branch `region/us-east-2/x` does not name") },
-            Case { name: "bad CI branch", flag: None, env: &[("CI_COMMIT_REF_NAME", "region/eu-west-99")], git: GitHead::Detached, config: None, want: Fails("branch `region/eu-west-99` does not name an AWS region") },
+            Case { name: "region/eu-west-99", flag: None, env: &[("AWS_REGION", "eu-west-1")], git: branch("region/eu-west-99"), config: None, want: Fails("branch `region/eu-west-99` (the checked-out branch) does not name an AWS region: region branches are named `region/<aws-region>`, e.g. `region/us-east-2`") },
+            Case { name: "region/US-EAST-2", flag: None, env: &[], git: branch("region/US-EAST-2"), config: None, want: Fails("branch `region/US-EAST-2` (the checked-out branch) does not name an AWS region") },
+            Case { name: "region/", flag: None, env: &[], git: branch("region/"), config: None, want: Fails("branch `region/` (the checked-out branch) does not name an AWS region") },
+            Case { name: "region/us-east-2/x", flag: None, env: &[], git: branch("region/us-east-2/x"), config: None, want: Fails("branch `region/us-east-2/x` (the checked-out branch) does not name") },
+            Case { name: "bad CI branch", flag: None, env: &[("CI_COMMIT_REF_NAME", "region/eu-west-99")], git: GitHead::Detached, config: None, want: Fails("branch `region/eu-west-99` (CI_COMMIT_REF_NAME) does not name an AWS region") },
             Case { name: "regions/us-east-2", flag: None, env: &[], git: branch("regions/us-east-2"), config: None, want: NoRegion },
             Case { name: "feature/region/us-east-2", flag: None, env: &[], git: branch("feature/region/us-east-2"), config: None, want: NoRegion },
             Case { name: "main", flag: None, env: &[], git: branch("main"), config: None, want: NoRegion },

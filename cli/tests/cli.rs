@@ -727,7 +727,9 @@ fn bad_region_branch_is_an_error_naming_the_branch_and_the_form() {
             .expect(2);
         let err = run.stderr();
         assert!(
-            err.contains(&format!("branch `{branch}` does not name an AWS region")),
+            err.contains(&format!(
+                "branch `{branch}` (CI_COMMIT_REF_NAME) does not name an AWS region"
+            )),
             "{err}"
         );
         assert!(
