@@ -13,8 +13,10 @@ fn main() -> ExitCode {
     match synth_cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            let env: BTreeMap<String, String> =
-                std::env::vars().filter(|(k, _)| k == "NO_COLOR").collect();
+            // `std::env::vars()` would panic on a variable that is not UTF-8.
+            let env: BTreeMap<String, String> = std::env::var("NO_COLOR")
+                .map(|v| BTreeMap::from([("NO_COLOR".to_string(), v)]))
+                .unwrap_or_default();
             let ui = Ui::detect(&env, quiet);
             ui.err(format!("{} {err}", ui.error_label()));
             ExitCode::from(err.code)
