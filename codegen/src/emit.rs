@@ -1,0 +1,559 @@
+//! Writing the models out as Rust source.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+
+use crate::doc::{self, sanitize, summary};
+use crate::model::{Field, ResourceModel, ShapeExpr, StructDef, TagKind, Ty};
+
+/// The resource types of one service module.
+pub struct Service {
+    /// `iam`: module and Cargo feature name.
+    pub module: String,
+    /// `AWS`.
+    pub namespace: String,
+    /// `IAM`.
+    pub service: String,
+    /// Sorted by type name.
+    pub resources: Vec<ResourceModel>,
+}
+
+/// Lints that make no sense for generated code: constructors take every
+/// required property, setters are named after properties (`to_port`,
+/// `is_default`), and types without required properties still get `new()`.
+const ALLOWS: &str = "#![allow(\n    clippy::new_without_default,\n    clippy::too_many_arguments,\n    clippy::wrong_self_convention,\n    clippy::should_implement_trait\n)]\n";
+
+/// Enumerated values listed in a setter's docs at most; longer lists are cut.
+const MAX_ALLOWED_IN_DOCS: usize = 24;
+
+/// The names a scope uses, to write exactly the `use` lines it needs.
+#[derive(Default)]
+struct Uses(BTreeMap<&'static str, BTreeSet<&'static str>>);
+
+impl Uses {
+    fn add(&mut self, module: &'static str, name: &'static str) {
+        self.0.entry(module).or_default().insert(name);
+    }
+
+    fn render(&self, indent: &str) -> String {
+        let mut out = String::new();
+        for (module, names) in &self.0 {
+            let names: Vec<&str> = names.iter().copied().collect();
+            if names.len() == 1 {
+                let _ = writeln!(out, "{indent}use {module}::{};", names[0]);
+            } else {
+                let _ = writeln!(out, "{indent}use {module}::{{{}}};", names.join(", "));
+            }
+        }
+        out
+    }
+}
+
+fn lit(s: &str) -> String {
+    format!("{s:?}")
+}
+
+fn f64_lit(n: f64) -> String {
+    let s = format!("{n:?}");
+    if s.contains('.') || s.contains('e') || s.contains("inf") || s.contains("NaN") {
+        s
+    } else {
+        format!("{s}.0")
+    }
+}
+
+fn opt_u64(n: Option<u64>) -> String {
+    match n {
+        Some(n) => format!("Some({n})"),
+        None => "None".to_owned(),
+    }
+}
+
+fn opt_f64(n: Option<f64>) -> String {
+    match n {
+        Some(n) => format!("Some({})", f64_lit(n)),
+        None => "None".to_owned(),
+    }
+}
+
+fn str_slice(items: &[String]) -> String {
+    format!(
+        "&[{}]",
+        items.iter().map(|s| lit(s)).collect::<Vec<_>>().join(", ")
+    )
+}
+
+/// Where generated code refers to a resource's property types from.
+#[derive(Clone, Copy)]
+enum Site<'a> {
+    /// The service module: `role::Policy`.
+    Service(&'a str),
+    /// The resource's own property module: `Policy`.
+    Own,
+}
+
+impl Site<'_> {
+    fn prefix(self) -> String {
+        match self {
+            Site::Service(module) => format!("{module}::"),
+            Site::Own => String::new(),
+        }
+    }
+}
+
+fn rust_ty(ty: &Ty, model: &ResourceModel, from: Site<'_>, uses: &mut Uses) -> String {
+    match ty {
+        Ty::Str => "String".to_owned(),
+        Ty::Int => "i64".to_owned(),
+        Ty::Num => "f64".to_owned(),
+        Ty::Bool => "bool".to_owned(),
+        Ty::Json => {
+            uses.add("crate::value", "Json");
+            "Json".to_owned()
+        }
+        Ty::List(inner) => format!("Vec<{}>", rust_ty(inner, model, from, uses)),
+        Ty::Map(inner) => {
+            uses.add("crate::value", "Map");
+            format!("Map<{}>", rust_ty(inner, model, from, uses))
+        }
+        Ty::Struct(id) => format!("{}{}", from.prefix(), model.structs[*id].name),
+    }
+}
+
+fn shape_expr(e: &ShapeExpr, model: &ResourceModel, from: Site<'_>, uses: &mut Uses) -> Option<String> {
+    if !e.is_nontrivial(&model.constrained) {
+        return None;
+    }
+    uses.add("crate::schema", "Shape");
+    Some(match e {
+        ShapeExpr::Str {
+            pattern,
+            min_len,
+            max_len,
+            allowed,
+        } => {
+            uses.add("crate::schema", "StrRule");
+            format!(
+                "Shape::Str(StrRule {{ pattern: {}, min_len: {}, max_len: {}, allowed: {} }})",
+                pattern.as_deref().map_or("None".to_owned(), |p| format!("Some({})", lit(p))),
+                opt_u64(*min_len),
+                opt_u64(*max_len),
+                str_slice(allowed)
+            )
+        }
+        ShapeExpr::Num { min, max, allowed } => {
+            uses.add("crate::schema", "NumRule");
+            format!(
+                "Shape::Num(NumRule {{ min: {}, max: {}, allowed: &[{}] }})",
+                opt_f64(*min),
+                opt_f64(*max),
+                allowed.iter().map(|n| f64_lit(*n)).collect::<Vec<_>>().join(", ")
+            )
+        }
+        ShapeExpr::List {
+            item,
+            min_items,
+            max_items,
+        } => {
+            uses.add("crate::schema", "ListRule");
+            let item = item
+                .as_deref()
+                .and_then(|i| shape_expr(i, model, from, uses))
+                .map_or("None".to_owned(), |s| format!("Some(&{s})"));
+            format!(
+                "Shape::List(ListRule {{ item: {item}, min_items: {}, max_items: {} }})",
+                opt_u64(*min_items),
+                opt_u64(*max_items)
+            )
+        }
+        ShapeExpr::Object(id) => {
+            format!("Shape::Object(&{}{})", from.prefix(), model.structs[*id].shape_const)
+        }
+        ShapeExpr::Map(inner) => {
+            let inner = shape_expr(inner, model, from, uses)?;
+            format!("Shape::Map(&{inner})")
+        }
+    })
+}
+
+/// `pub(crate) static X_SHAPE: ObjectShape = ...;` for a constrained struct.
+fn object_shape(
+    def: &StructDef,
+    model: &ResourceModel,
+    from: Site<'_>,
+    indent: &str,
+    uses: &mut Uses,
+) -> String {
+    uses.add("crate::schema", "ObjectShape");
+    let mut out = String::new();
+    let _ = writeln!(out, "{indent}pub(crate) static {}: ObjectShape = ObjectShape {{", def.shape_const);
+    let mut complete = true;
+    let fields: Vec<(String, String)> = def
+        .fields
+        .iter()
+        .filter_map(|f| {
+            let s = shape_expr(f.shape.as_ref()?, model, from, uses)?;
+            Some((f.cfn.clone(), s))
+        })
+        .collect();
+    if fields.is_empty() {
+        complete = false;
+    } else {
+        let _ = writeln!(out, "{indent}    fields: &[");
+        for (name, s) in fields {
+            let _ = writeln!(out, "{indent}        ({}, &{s}),", lit(&name));
+        }
+        let _ = writeln!(out, "{indent}    ],");
+    }
+    let groups = |groups: &[Vec<String>]| {
+        format!(
+            "&[{}]",
+            groups.iter().map(|g| str_slice(g)).collect::<Vec<_>>().join(", ")
+        )
+    };
+    if def.required_xor.is_empty() {
+        complete = false;
+    } else {
+        let _ = writeln!(out, "{indent}    required_xor: {},", groups(&def.required_xor));
+    }
+    if def.dependent_excluded.is_empty() {
+        complete = false;
+    } else {
+        let entries: Vec<String> = def
+            .dependent_excluded
+            .iter()
+            .map(|(k, v)| format!("({}, {})", lit(k), str_slice(v)))
+            .collect();
+        let _ = writeln!(out, "{indent}    dependent_excluded: &[{}],", entries.join(", "));
+    }
+    if def.one_of_required.is_empty() {
+        complete = false;
+    } else {
+        let _ = writeln!(out, "{indent}    one_of_required: {},", groups(&def.one_of_required));
+    }
+    if !complete {
+        let _ = writeln!(out, "{indent}    ..ObjectShape::EMPTY");
+    }
+    let _ = writeln!(out, "{indent}}};");
+    out
+}
+
+fn push_paragraph(lines: &mut Vec<String>, text: String) {
+    if !lines.is_empty() {
+        lines.push(String::new());
+    }
+    lines.push(text);
+}
+
+/// A value for the docs: in a code span when that is safe.
+fn code(value: &str) -> String {
+    if !value.is_empty() && !value.contains('`') && !value.chars().any(char::is_control) {
+        format!("`{value}`")
+    } else {
+        let lines = sanitize(value);
+        if lines.is_empty() {
+            "\"\"".to_owned()
+        } else {
+            lines.join(" ")
+        }
+    }
+}
+
+fn field_doc(f: &Field) -> Vec<String> {
+    let mut lines = f.description.as_deref().map(sanitize).unwrap_or_default();
+    if lines.is_empty() {
+        lines.push(format!("The `{}` property.", f.cfn));
+    }
+    let allowed = f.allowed();
+    if !allowed.is_empty() {
+        let shown: Vec<String> = allowed.iter().take(MAX_ALLOWED_IN_DOCS).map(|v| code(v)).collect();
+        let more = if allowed.len() > MAX_ALLOWED_IN_DOCS {
+            format!(" and {} more", allowed.len() - MAX_ALLOWED_IN_DOCS)
+        } else {
+            String::new()
+        };
+        push_paragraph(&mut lines, format!("Allowed values: {}{more}.", shown.join(", ")));
+    }
+    if f.create_only {
+        push_paragraph(&mut lines, "Changing it replaces the resource.".to_owned());
+    }
+    if f.write_only {
+        push_paragraph(&mut lines, "Write-only.".to_owned());
+    }
+    lines
+}
+
+/// `new(required...)`, setters for the rest: shared by resources and
+/// property types.
+fn constructor_and_setters(
+    def: &StructDef,
+    model: &ResourceModel,
+    from: Site<'_>,
+    resource: bool,
+    indent: &str,
+    uses: &mut Uses,
+) -> String {
+    let mut out = String::new();
+    let required: Vec<&Field> = def.fields.iter().filter(|f| f.required).collect();
+    let what = if resource { "resource" } else { "value" };
+    let mut ctor_doc = Vec::new();
+    if required.is_empty() {
+        ctor_doc.push(format!("Creates the {what}; every property is optional."));
+    } else {
+        ctor_doc.push(format!("Creates the {what} from its required properties:"));
+        ctor_doc.push(String::new());
+        for f in &required {
+            let s = f.description.as_deref().map(summary).unwrap_or_default();
+            if s.is_empty() {
+                ctor_doc.push(format!("- `{}`: `{}`.", f.ident, f.cfn));
+            } else {
+                ctor_doc.push(format!("- `{}`: `{}`, {s}", f.ident, f.cfn));
+            }
+        }
+    }
+    out.push_str(&doc::render(&ctor_doc, indent));
+    uses.add("crate::resource", "Props");
+    let params: Vec<String> = required
+        .iter()
+        .map(|f| {
+            uses.add("crate::value", "Val");
+            format!("{}: impl Into<Val<{}>>", f.ident, rust_ty(&f.ty, model, from, uses))
+        })
+        .collect();
+    let _ = writeln!(out, "{indent}pub fn new({}) -> Self {{", params.join(", "));
+    let fields = if resource {
+        uses.add("crate::resource", "ResourceOptions");
+        "props, options: ResourceOptions::default()"
+    } else {
+        "props"
+    };
+    if required.is_empty() {
+        let _ = writeln!(out, "{indent}    let props = Props::new();");
+    } else {
+        let _ = writeln!(out, "{indent}    let mut props = Props::new();");
+        for f in &required {
+            let _ = writeln!(out, "{indent}    props.set({}, {});", lit(&f.cfn), f.ident);
+        }
+    }
+    let _ = writeln!(out, "{indent}    {} {{ {fields} }}", def.name);
+    let _ = writeln!(out, "{indent}}}");
+    for f in def.fields.iter().filter(|f| !f.required) {
+        out.push('\n');
+        out.push_str(&doc::render(&field_doc(f), indent));
+        uses.add("crate::value", "Val");
+        let ty = rust_ty(&f.ty, model, from, uses);
+        let _ = writeln!(out, "{indent}pub fn {}(mut self, value: impl Into<Val<{ty}>>) -> Self {{", f.ident);
+        let _ = writeln!(out, "{indent}    self.props.set({}, value);", lit(&f.cfn));
+        let _ = writeln!(out, "{indent}    self");
+        let _ = writeln!(out, "{indent}}}");
+    }
+    out
+}
+
+fn resource_code(model: &ResourceModel, uses: &mut Uses) -> String {
+    let mut out = String::new();
+    let from = Site::Service(&model.module);
+    let name = &model.struct_name;
+
+    // The struct.
+    let mut lines = model.description.as_deref().map(sanitize).unwrap_or_default();
+    push_paragraph(&mut lines, format!("CloudFormation type `{}`.", model.type_name));
+    out.push_str(&doc::render(&lines, ""));
+    let _ = writeln!(out, "#[derive(Clone, Debug)]\npub struct {name} {{\n    props: Props,\n    options: ResourceOptions,\n}}\n");
+    uses.add("crate::resource", "Props");
+    uses.add("crate::resource", "ResourceOptions");
+
+    let _ = writeln!(out, "impl {name} {{");
+    let _ = writeln!(out, "    pub const TYPE_NAME: &'static str = {};\n", lit(&model.type_name));
+    out.push_str(&constructor_and_setters(&model.root, model, from, true, "    ", uses));
+    let _ = writeln!(out, "}}\n");
+
+    uses.add("crate::resource", "Resource");
+    uses.add("crate::schema", "TypeMeta");
+    let meta = format!("{}_META", model.const_prefix);
+    let _ = writeln!(
+        out,
+        "impl Resource for {name} {{\n    fn type_name(&self) -> &str {{\n        Self::TYPE_NAME\n    }}\n    fn meta(&self) -> Option<&'static TypeMeta> {{\n        Some(&{meta})\n    }}\n    fn into_parts(self) -> (Props, ResourceOptions) {{\n        (self.props, self.options)\n    }}\n    fn options_mut(&mut self) -> &mut ResourceOptions {{\n        &mut self.options\n    }}\n}}\n"
+    );
+
+    if !model.attributes.is_empty() {
+        uses.add("crate::resource", "Handle");
+        let _ = writeln!(out, "impl Handle<{name}> {{");
+        for (i, attr) in model.attributes.iter().enumerate() {
+            if i > 0 {
+                out.push('\n');
+            }
+            let mut lines = attr.description.as_deref().map(sanitize).unwrap_or_default();
+            push_paragraph(&mut lines, format!("`Fn::GetAtt` attribute `{}`.", attr.name));
+            out.push_str(&doc::render(&lines, "    "));
+            uses.add("crate::value", "Val");
+            let ty = rust_ty(&attr.ty, model, from, uses);
+            let _ = writeln!(
+                out,
+                "    pub fn {}(&self) -> Val<{ty}> {{\n        self.get_att({})\n    }}",
+                attr.method,
+                lit(&attr.name)
+            );
+        }
+        let _ = writeln!(out, "}}\n");
+    }
+
+    // Metadata and the resource's shape.
+    uses.add("crate::region", "RegionSet");
+    let shape = if model.root_constrained {
+        format!("&{}", model.root.shape_const)
+    } else {
+        uses.add("crate::schema", "ObjectShape");
+        "&ObjectShape::EMPTY".to_owned()
+    };
+    let attributes: Vec<String> = model.attributes.iter().map(|a| a.name.clone()).collect();
+    let tagging = match &model.tagging {
+        Some((property, kind)) => {
+            uses.add("crate::schema", "Tagging");
+            uses.add("crate::schema", "TagShape");
+            let kind = match kind {
+                TagKind::List => "List",
+                TagKind::ListPropagateAtLaunch => "ListPropagateAtLaunch",
+                TagKind::Map => "Map",
+            };
+            format!("Some(Tagging {{ property: {}, shape: TagShape::{kind} }})", lit(property))
+        }
+        None => "None".to_owned(),
+    };
+    let _ = writeln!(
+        out,
+        "pub(crate) static {meta}: TypeMeta = TypeMeta {{\n    type_name: {name}::TYPE_NAME,\n    shape: {shape},\n    create_only: {},\n    write_only: {},\n    primary_identifier: {},\n    attributes: {},\n    tagging: {tagging},\n    regions: RegionSet({:#x}),\n}};",
+        str_slice(&model.create_only),
+        str_slice(&model.write_only),
+        str_slice(&model.primary_identifier),
+        str_slice(&attributes),
+        model.regions
+    );
+    if model.root_constrained {
+        out.push('\n');
+        out.push_str(&object_shape(&model.root, model, from, "", uses));
+    }
+
+    // The property types.
+    if !model.structs.is_empty() {
+        let mut sub_uses = Uses::default();
+        let mut body = String::new();
+        for (i, def) in model.structs.iter().enumerate() {
+            if i > 0 {
+                body.push('\n');
+            }
+            let mut lines = def.description.as_deref().map(sanitize).unwrap_or_default();
+            if lines.is_empty() {
+                lines.push(format!("A property type of `{}`.", model.type_name));
+            }
+            body.push_str(&doc::render(&lines, "    "));
+            let _ = writeln!(body, "    #[derive(Clone, Debug)]\n    pub struct {} {{\n        props: Props,\n    }}\n", def.name);
+            let _ = writeln!(body, "    impl {} {{", def.name);
+            body.push_str(&constructor_and_setters(def, model, Site::Own, false, "        ", &mut sub_uses));
+            let _ = writeln!(body, "    }}\n");
+            sub_uses.add("crate::value", "Val");
+            let _ = writeln!(
+                body,
+                "    impl From<{0}> for Val<{0}> {{\n        fn from(v: {0}) -> Self {{\n            v.props.into_val()\n        }}\n    }}",
+                def.name
+            );
+        }
+        for (i, def) in model.structs.iter().enumerate() {
+            if model.constrained[i] {
+                body.push('\n');
+                body.push_str(&object_shape(def, model, Site::Own, "    ", &mut sub_uses));
+            }
+        }
+        let _ = writeln!(
+            out,
+            "\n/// Property types of [`{name}`].\npub mod {} {{\n{}\n{body}}}",
+            model.module,
+            sub_uses.render("    ")
+        );
+    }
+    out
+}
+
+pub fn service_file(header: &str, svc: &Service) -> String {
+    let mut uses = Uses::default();
+    let mut body = String::new();
+    for model in &svc.resources {
+        body.push('\n');
+        body.push_str(&resource_code(model, &mut uses));
+    }
+    uses.add("crate::schema", "TypeMeta");
+    let metas: Vec<(String, String)> = svc
+        .resources
+        .iter()
+        .map(|m| (m.type_name.clone(), format!("{}_META", m.const_prefix)))
+        .collect();
+    let _ = writeln!(body, "\n/// Every resource type of the service, sorted by name.");
+    let _ = writeln!(body, "pub(crate) static TYPES: &[&TypeMeta] = &[");
+    for (_, meta) in &metas {
+        let _ = writeln!(body, "    &{meta},");
+    }
+    let _ = writeln!(body, "];\n");
+    let _ = writeln!(body, "/// The schema facts of a type of this service.");
+    let _ = writeln!(body, "pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {{");
+    let _ = writeln!(body, "    match type_name {{");
+    for (type_name, meta) in &metas {
+        let _ = writeln!(body, "        {} => Some(&{meta}),", lit(type_name));
+    }
+    let _ = writeln!(body, "        _ => None,\n    }}\n}}");
+
+    let mut out = String::new();
+    out.push_str(header);
+    let _ = writeln!(
+        out,
+        "//! The `{}::{}::*` resource types (Cargo feature `{}`).\n",
+        svc.namespace, svc.service, svc.module
+    );
+    out.push_str(ALLOWS);
+    out.push('\n');
+    out.push_str(&uses.render(""));
+    out.push_str(&body);
+    out
+}
+
+pub fn mod_file(header: &str, services: &[Service]) -> String {
+    let mut out = String::new();
+    out.push_str(header);
+    out.push_str(
+        "//! The resource types of the CloudFormation registry: one module per\n\
+         //! service, each behind the Cargo feature of the same name\n\
+         //! (`all-services` enables every one).\n\n\
+         use crate::schema::TypeMeta;\n\n",
+    );
+    for svc in services {
+        let _ = writeln!(out, "#[cfg(feature = \"{0}\")]\npub mod {0};", svc.module);
+    }
+    out.push_str(
+        "\n/// Schema facts of a resource type, when its service is compiled in.\n\
+         pub fn lookup(type_name: &str) -> Option<&'static TypeMeta> {\n    \
+         let mut parts = type_name.split(\"::\");\n    \
+         let service = (parts.next()?, parts.next()?);\n    \
+         match service {\n",
+    );
+    for svc in services {
+        let _ = writeln!(
+            out,
+            "        #[cfg(feature = \"{0}\")]\n        ({1}, {2}) => {0}::lookup(type_name),",
+            svc.module,
+            lit(&svc.namespace),
+            lit(&svc.service)
+        );
+    }
+    out.push_str("        _ => None,\n    }\n}\n\n");
+    out.push_str("/// The type lists of the compiled-in services.\nstatic SERVICES: &[&[&TypeMeta]] = &[\n");
+    for svc in services {
+        let _ = writeln!(out, "    #[cfg(feature = \"{0}\")]\n    {0}::TYPES,", svc.module);
+    }
+    out.push_str(
+        "];\n\n\
+         /// Every resource type of the compiled-in services, by service module\n\
+         /// and then by name.\n\
+         pub fn all_types() -> impl Iterator<Item = &'static TypeMeta> {\n    \
+         SERVICES.iter().flat_map(|types| types.iter().copied())\n}\n",
+    );
+    out
+}
