@@ -65,7 +65,9 @@ impl Field {
     pub fn allowed(&self) -> Vec<String> {
         match &self.shape {
             Some(ShapeExpr::Str { allowed, .. }) => allowed.clone(),
-            Some(ShapeExpr::Num { allowed, .. }) => allowed.iter().map(|n| format!("{n}")).collect(),
+            Some(ShapeExpr::Num { allowed, .. }) => {
+                allowed.iter().map(|n| format!("{n}")).collect()
+            }
             _ => Vec::new(),
         }
     }
@@ -144,8 +146,18 @@ fn note(notes: &mut Notes, what: &'static str) {
 
 /// Schemas that only annotate (no type information of their own).
 const VALUE_KEYS: &[&str] = &[
-    "items", "enum", "pattern", "minLength", "maxLength", "minimum", "maximum", "format", "const",
-    "minItems", "maxItems", "patternProperties",
+    "items",
+    "enum",
+    "pattern",
+    "minLength",
+    "maxLength",
+    "minimum",
+    "maximum",
+    "format",
+    "const",
+    "minItems",
+    "maxItems",
+    "patternProperties",
 ];
 
 /// A JSON pointer into the schema (`#/definitions/Tag`).
@@ -197,7 +209,12 @@ fn properties(node: &Value) -> Option<&serde_json::Map<String, Value>> {
 
 fn string_list(node: Option<&Value>) -> Vec<String> {
     node.and_then(Value::as_array)
-        .map(|items| items.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -446,11 +463,17 @@ impl<'a, 'n> Builder<'a, 'n> {
         depth: usize,
     ) -> (Ty, Option<ShapeExpr>) {
         let schema = self.schema;
-        if let Some(name) = pointer.strip_prefix("#/definitions/").filter(|n| !n.contains('/')) {
+        if let Some(name) = pointer
+            .strip_prefix("#/definitions/")
+            .filter(|n| !n.contains('/'))
+        {
             match self.defs.get(name) {
                 Some(Some(done)) => return done.clone(),
                 Some(None) => {
-                    note(self.notes, "definitions referring to themselves without an object (free JSON)");
+                    note(
+                        self.notes,
+                        "definitions referring to themselves without an object (free JSON)",
+                    );
                     return (Ty::Json, None);
                 }
                 None => {}
@@ -485,7 +508,10 @@ impl<'a, 'n> Builder<'a, 'n> {
     }
 
     /// The properties of an object schema and of its object alternatives.
-    fn collect_properties(&mut self, node: &'a Value) -> (Vec<(&'a str, &'a Value)>, Vec<Vec<String>>) {
+    fn collect_properties(
+        &mut self,
+        node: &'a Value,
+    ) -> (Vec<(&'a str, &'a Value)>, Vec<Vec<String>>) {
         let mut props: Vec<(&'a str, &'a Value)> = Vec::new();
         let mut seen = BTreeSet::new();
         if let Some(map) = properties(node) {
@@ -523,7 +549,10 @@ impl<'a, 'n> Builder<'a, 'n> {
                     groups.clear();
                 }
             } else {
-                note(self.notes, "oneOf/anyOf beside properties, not objects (ignored)");
+                note(
+                    self.notes,
+                    "oneOf/anyOf beside properties, not objects (ignored)",
+                );
             }
         }
         props.sort_by(|a, b| a.0.cmp(b.0));
@@ -581,9 +610,14 @@ fn all_of_ref(node: &Value) -> Option<&str> {
             Some(r) if found.is_none() => found = Some(r),
             Some(_) => return None,
             None => {
-                let annotation_only = part
-                    .as_object()
-                    .is_some_and(|o| o.keys().all(|k| matches!(k.as_str(), "default" | "description" | "title" | "$comment" | "examples")));
+                let annotation_only = part.as_object().is_some_and(|o| {
+                    o.keys().all(|k| {
+                        matches!(
+                            k.as_str(),
+                            "default" | "description" | "title" | "$comment" | "examples"
+                        )
+                    })
+                });
                 if !annotation_only {
                     return None;
                 }
@@ -619,13 +653,17 @@ fn map_value(node: &Value) -> Option<&Value> {
 static EMPTY_SCHEMA: Value = Value::Null;
 
 fn str_shape(node: &Value) -> Option<ShapeExpr> {
-    let pattern = node.get("pattern").and_then(Value::as_str).map(str::to_owned);
+    let pattern = node
+        .get("pattern")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
     let min_len = as_u64(node, "minLength");
     let max_len = as_u64(node, "maxLength");
     let allowed = match node.get("enum").and_then(Value::as_array) {
-        Some(values) if values.iter().all(Value::is_string) => {
-            values.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect()
-        }
+        Some(values) if values.iter().all(Value::is_string) => values
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect(),
         _ => Vec::new(),
     };
     if pattern.is_none() && min_len.is_none() && max_len.is_none() && allowed.is_empty() {
@@ -783,7 +821,10 @@ pub fn build(
     let root = StructDef {
         name: names.struct_name.clone(),
         shape_const: format!("{}_SHAPE", names.const_prefix),
-        description: schema.get("description").and_then(Value::as_str).map(str::to_owned),
+        description: schema
+            .get("description")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
         fields,
         required_xor: required_xor(schema),
         dependent_excluded: dependent_excluded(schema),
@@ -850,9 +891,9 @@ fn effectively_read_only(
     }
     let node = Builder::deref_in(b.schema, node);
     match properties(node) {
-        Some(props) => props
-            .iter()
-            .all(|(k, v)| effectively_read_only(b, &format!("{path}/{k}"), v, read_only, depth + 1)),
+        Some(props) => props.iter().all(|(k, v)| {
+            effectively_read_only(b, &format!("{path}/{k}"), v, read_only, depth + 1)
+        }),
         None => false,
     }
 }
@@ -862,7 +903,12 @@ fn attributes(b: &Builder<'_, '_>, read_only: &BTreeSet<String>) -> Vec<Attribut
     let mut found: Vec<(String, Vec<String>)> = read_only
         .iter()
         .filter(|p| !p.contains('*') && !p.starts_with('/') && !p.is_empty())
-        .map(|p| (p.replace('/', "."), p.split('/').map(str::to_owned).collect()))
+        .map(|p| {
+            (
+                p.replace('/', "."),
+                p.split('/').map(str::to_owned).collect(),
+            )
+        })
         .collect();
     found.sort();
     let mut methods = Scope::new();
@@ -945,7 +991,8 @@ fn tag_kind(b: &Builder<'_, '_>, prop: &Value) -> Option<TagKind> {
         TypeDecl::One("array") => {
             let item = b.deref(node.get("items")?);
             let mut props: BTreeSet<&str> = BTreeSet::new();
-            let mut required: BTreeSet<String> = string_list(item.get("required")).into_iter().collect();
+            let mut required: BTreeSet<String> =
+                string_list(item.get("required")).into_iter().collect();
             if let Some(p) = properties(item) {
                 props.extend(p.keys().map(String::as_str));
             }

@@ -21,7 +21,15 @@ pub mod app;
 pub mod assembly;
 pub mod aws;
 pub mod diagnostics;
+#[cfg(feature = "ec2")]
+pub mod ec2;
+#[cfg(all(feature = "eks", feature = "ec2", feature = "iam"))]
+pub mod eks;
 pub mod fns;
+#[cfg(all(feature = "eks", feature = "ec2", feature = "iam"))]
+pub mod gitlab;
+#[cfg(feature = "iam")]
+pub mod iam;
 pub mod ids;
 pub mod logical_id;
 pub mod manifest;

@@ -28,7 +28,10 @@ impl CfnCertificate {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnCertificate { props, options: ResourceOptions::default() }
+        CfnCertificate {
+            props,
+            options: ResourceOptions::default(),
+        }
     }
 
     /// The certificate Identifier
@@ -87,7 +90,11 @@ impl Handle<CfnCertificate> {
 pub(crate) static CERTIFICATE_META: TypeMeta = TypeMeta {
     type_name: CfnCertificate::TYPE_NAME,
     shape: &ObjectShape::EMPTY,
-    create_only: &["CertificateIdentifier", "CertificatePem", "CertificateWallet"],
+    create_only: &[
+        "CertificateIdentifier",
+        "CertificatePem",
+        "CertificateWallet",
+    ],
     write_only: &["CertificatePem", "CertificateWallet"],
     primary_identifier: &["CertificateArn"],
     attributes: &["CertificateArn"],
@@ -112,12 +119,19 @@ impl CfnDataMigration {
     /// - `data_migration_type`: `DataMigrationType`, The property describes the type of migration.
     /// - `migration_project_identifier`: `MigrationProjectIdentifier`, The property describes an identifier for the migration project. It is used for describing/deleting/modifying can be name/arn
     /// - `service_access_role_arn`: `ServiceAccessRoleArn`, The property describes Amazon Resource Name (ARN) of the service access role.
-    pub fn new(data_migration_type: impl Into<Val<String>>, migration_project_identifier: impl Into<Val<String>>, service_access_role_arn: impl Into<Val<String>>) -> Self {
+    pub fn new(
+        data_migration_type: impl Into<Val<String>>,
+        migration_project_identifier: impl Into<Val<String>>,
+        service_access_role_arn: impl Into<Val<String>>,
+    ) -> Self {
         let mut props = Props::new();
         props.set("DataMigrationType", data_migration_type);
         props.set("MigrationProjectIdentifier", migration_project_identifier);
         props.set("ServiceAccessRoleArn", service_access_role_arn);
-        CfnDataMigration { props, options: ResourceOptions::default() }
+        CfnDataMigration {
+            props,
+            options: ResourceOptions::default(),
+        }
     }
 
     /// \[DEPRECATED\] This property is unused and will be ignored. Identity is managed via the resource ARN (primaryIdentifier) and Name (additionalIdentifier).
@@ -135,13 +149,19 @@ impl CfnDataMigration {
     }
 
     /// The property describes the settings for the data migration.
-    pub fn data_migration_settings(mut self, value: impl Into<Val<data_migration::DataMigrationSettings>>) -> Self {
+    pub fn data_migration_settings(
+        mut self,
+        value: impl Into<Val<data_migration::DataMigrationSettings>>,
+    ) -> Self {
         self.props.set("DataMigrationSettings", value);
         self
     }
 
     /// The property describes the settings for the data migration.
-    pub fn source_data_settings(mut self, value: impl Into<Val<Vec<data_migration::SourceDataSettings>>>) -> Self {
+    pub fn source_data_settings(
+        mut self,
+        value: impl Into<Val<Vec<data_migration::SourceDataSettings>>>,
+    ) -> Self {
         self.props.set("SourceDataSettings", value);
         self
     }
@@ -191,20 +211,80 @@ pub(crate) static DATA_MIGRATION_META: TypeMeta = TypeMeta {
     write_only: &["DataMigrationIdentifier"],
     primary_identifier: &["DataMigrationArn"],
     attributes: &["DataMigrationArn", "DataMigrationCreateTime"],
-    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
+    tagging: Some(Tagging {
+        property: "Tags",
+        shape: TagShape::List,
+    }),
     regions: RegionSet(0x3fcf7ff9ffff),
 };
 
 pub(crate) static DATA_MIGRATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        ("DataMigrationIdentifier", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(300), allowed: &[] })),
-        ("DataMigrationName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(300), allowed: &[] })),
-        ("DataMigrationSettings", &Shape::Object(&data_migration::DATA_MIGRATION_SETTINGS_SHAPE)),
-        ("DataMigrationType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["full-load", "cdc", "full-load-and-cdc"] })),
-        ("MigrationProjectIdentifier", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
-        ("ServiceAccessRoleArn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(300), allowed: &[] })),
-        ("SourceDataSettings", &Shape::List(ListRule { item: Some(&Shape::Object(&data_migration::SOURCE_DATA_SETTINGS_SHAPE)), min_items: None, max_items: None })),
-        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&data_migration::TAG_SHAPE)), min_items: None, max_items: None })),
+        (
+            "DataMigrationIdentifier",
+            &Shape::Str(StrRule {
+                pattern: None,
+                min_len: Some(1),
+                max_len: Some(300),
+                allowed: &[],
+            }),
+        ),
+        (
+            "DataMigrationName",
+            &Shape::Str(StrRule {
+                pattern: None,
+                min_len: Some(1),
+                max_len: Some(300),
+                allowed: &[],
+            }),
+        ),
+        (
+            "DataMigrationSettings",
+            &Shape::Object(&data_migration::DATA_MIGRATION_SETTINGS_SHAPE),
+        ),
+        (
+            "DataMigrationType",
+            &Shape::Str(StrRule {
+                pattern: None,
+                min_len: None,
+                max_len: None,
+                allowed: &["full-load", "cdc", "full-load-and-cdc"],
+            }),
+        ),
+        (
+            "MigrationProjectIdentifier",
+            &Shape::Str(StrRule {
+                pattern: None,
+                min_len: Some(1),
+                max_len: Some(255),
+                allowed: &[],
+            }),
+        ),
+        (
+            "ServiceAccessRoleArn",
+            &Shape::Str(StrRule {
+                pattern: None,
+                min_len: Some(1),
+                max_len: Some(300),
+                allowed: &[],
+            }),
+        ),
+        (
+            "SourceDataSettings",
+            &Shape::List(ListRule {
+                item: Some(&Shape::Object(&data_migration::SOURCE_DATA_SETTINGS_SHAPE)),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "Tags",
+            &Shape::List(ListRule {
+                item: Some(&Shape::Object(&data_migration::TAG_SHAPE)),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
     ],
     ..ObjectShape::EMPTY
 };
@@ -323,26 +403,79 @@ pub mod data_migration {
     }
 
     pub(crate) static DATA_MIGRATION_SETTINGS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[
-            ("NumberOfJobs", &Shape::Num(NumRule { min: Some(1.0), max: Some(50.0), allowed: &[] })),
-        ],
+        fields: &[(
+            "NumberOfJobs",
+            &Shape::Num(NumRule {
+                min: Some(1.0),
+                max: Some(50.0),
+                allowed: &[],
+            }),
+        )],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SOURCE_DATA_SETTINGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            ("CDCStartPosition", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(40), allowed: &[] })),
-            ("CDCStartTime", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(40), allowed: &[] })),
-            ("CDCStopTime", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(40), allowed: &[] })),
-            ("SlotName", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(255), allowed: &[] })),
+            (
+                "CDCStartPosition",
+                &Shape::Str(StrRule {
+                    pattern: None,
+                    min_len: None,
+                    max_len: Some(40),
+                    allowed: &[],
+                }),
+            ),
+            (
+                "CDCStartTime",
+                &Shape::Str(StrRule {
+                    pattern: None,
+                    min_len: None,
+                    max_len: Some(40),
+                    allowed: &[],
+                }),
+            ),
+            (
+                "CDCStopTime",
+                &Shape::Str(StrRule {
+                    pattern: None,
+                    min_len: None,
+                    max_len: Some(40),
+                    allowed: &[],
+                }),
+            ),
+            (
+                "SlotName",
+                &Shape::Str(StrRule {
+                    pattern: None,
+                    min_len: None,
+                    max_len: Some(255),
+                    allowed: &[],
+                }),
+            ),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
-            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            (
+                "Key",
+                &Shape::Str(StrRule {
+                    pattern: None,
+                    min_len: Some(1),
+                    max_len: Some(128),
+                    allowed: &[],
+                }),
+            ),
+            (
+                "Value",
+                &Shape::Str(StrRule {
+                    pattern: None,
+                    min_len: Some(0),
+                    max_len: Some(256),
+                    allowed: &[],
+                }),
+            ),
         ],
         ..ObjectShape::EMPTY
     };
@@ -366,7 +499,10 @@ impl CfnDataProvider {
     pub fn new(engine: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Engine", engine);
-        CfnDataProvider { props, options: ResourceOptions::default() }
+        CfnDataProvider {
+            props,
+            options: ResourceOptions::default(),
+        }
     }
 
     /// \[DEPRECATED\] This property is unused and will be ignored. Identity is managed via the resource ARN (primaryIdentifier) and Name (additionalIdentifier).
@@ -454,18 +590,74 @@ pub(crate) static DATA_PROVIDER_META: TypeMeta = TypeMeta {
     write_only: &["DataProviderIdentifier", "ExactSettings"],
     primary_identifier: &["DataProviderArn"],
     attributes: &["DataProviderArn", "DataProviderCreationTime"],
-    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
+    tagging: Some(Tagging {
+        property: "Tags",
+        shape: TagShape::List,
+    }),
     regions: RegionSet(0x3fcf7fffffff),
 };
 
 pub(crate) static DATA_PROVIDER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        ("DataProviderIdentifier", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
-        ("DataProviderName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
-        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
-        ("Engine", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["aurora", "aurora_postgresql", "mysql", "oracle", "postgres", "sqlserver", "redshift", "mariadb", "mongodb", "docdb", "db2", "db2_zos", "sybase"] })),
+        (
+            "DataProviderIdentifier",
+            &Shape::Str(StrRule {
+                pattern: None,
+                min_len: Some(1),
+                max_len: Some(255),
+                allowed: &[],
+            }),
+        ),
+        (
+            "DataProviderName",
+            &Shape::Str(StrRule {
+                pattern: None,
+                min_len: Some(1),
+                max_len: Some(255),
+                allowed: &[],
+            }),
+        ),
+        (
+            "Description",
+            &Shape::Str(StrRule {
+                pattern: None,
+                min_len: Some(1),
+                max_len: Some(255),
+                allowed: &[],
+            }),
+        ),
+        (
+            "Engine",
+            &Shape::Str(StrRule {
+                pattern: None,
+                min_len: None,
+                max_len: None,
+                allowed: &[
+                    "aurora",
+                    "aurora_postgresql",
+                    "mysql",
+                    "oracle",
+                    "postgres",
+                    "sqlserver",
+                    "redshift",
+                    "mariadb",
+                    "mongodb",
+                    "docdb",
+                    "db2",
+                    "db2_zos",
+                    "sybase",
+                ],
+            }),
+        ),
         ("Settings", &Shape::Object(&data_provider::SETTINGS_SHAPE)),
-        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&data_provider::TAG_SHAPE)), min_items: None, max_items: None })),
+        (
+            "Tags",
+            &Shape::List(ListRule {
+                item: Some(&Shape::Object(&data_provider::TAG_SHAPE)),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
     ],
     ..ObjectShape::EMPTY
 };
@@ -514,7 +706,10 @@ pub mod data_provider {
         }
 
         /// MicrosoftSqlServerSettings property identifier.
-        pub fn microsoft_sql_server_settings(mut self, value: impl Into<Val<MicrosoftSqlServerSettings>>) -> Self {
+        pub fn microsoft_sql_server_settings(
+            mut self,
+            value: impl Into<Val<MicrosoftSqlServerSettings>>,
+        ) -> Self {
             self.props.set("MicrosoftSqlServerSettings", value);
             self
         }
@@ -574,7 +769,11 @@ pub mod data_provider {
         /// - `database_name`: `DatabaseName`.
         /// - `port`: `Port`.
         /// - `server_name`: `ServerName`.
-        pub fn new(database_name: impl Into<Val<String>>, port: impl Into<Val<i64>>, server_name: impl Into<Val<String>>) -> Self {
+        pub fn new(
+            database_name: impl Into<Val<String>>,
+            port: impl Into<Val<i64>>,
+            server_name: impl Into<Val<String>>,
+        ) -> Self {
             let mut props = Props::new();
             props.set("DatabaseName", database_name);
             props.set("Port", port);
@@ -616,7 +815,12 @@ pub mod data_provider {
         /// - `port`: `Port`.
         /// - `server_name`: `ServerName`.
         /// - `ssl_mode`: `SslMode`.
-        pub fn new(database_name: impl Into<Val<String>>, port: impl Into<Val<i64>>, server_name: impl Into<Val<String>>, ssl_mode: impl Into<Val<String>>) -> Self {
+        pub fn new(
+            database_name: impl Into<Val<String>>,
+            port: impl Into<Val<i64>>,
+            server_name: impl Into<Val<String>>,
+            ssl_mode: impl Into<Val<String>>,
+        ) -> Self {
             let mut props = Props::new();
             props.set("DatabaseName", database_name);
             props.set("Port", port);
@@ -663,7 +867,12 @@ pub mod data_provider {
         /// - `port`: `Port`.
         /// - `server_name`: `ServerName`.
         /// - `ssl_mode`: `SslMode`.
-        pub fn new(database_name: impl Into<Val<String>>, port: impl Into<Val<i64>>, server_name: impl Into<Val<String>>, ssl_mode: impl Into<Val<String>>) -> Self {
+        pub fn new(
+            database_name: impl Into<Val<String>>,
+            port: impl Into<Val<i64>>,
+            server_name: impl Into<Val<String>>,
+            ssl_mode: impl Into<Val<String>>,
+        ) -> Self {
             let mut props = Props::new();
             props.set("DatabaseName", database_name);
             props.set("Port", port);
@@ -697,7 +906,11 @@ pub mod data_provider {
         /// - `port`: `Port`.
         /// - `server_name`: `ServerName`.
         /// - `ssl_mode`: `SslMode`.
-        pub fn new(port: impl Into<Val<i64>>, server_name: impl Into<Val<String>>, ssl_mode: impl Into<Val<String>>) -> Self {
+        pub fn new(
+            port: impl Into<Val<i64>>,
+            server_name: impl Into<Val<String>>,
+            ssl_mode: impl Into<Val<String>>,
+        ) -> Self {
             let mut props = Props::new();
             props.set("Port", port);
             props.set("ServerName", server_name);
@@ -731,7 +944,12 @@ pub mod data_provider {
         /// - `port`: `Port`.
         /// - `server_name`: `ServerName`.
         /// - `ssl_mode`: `SslMode`.
-        pub fn new(database_name: impl Into<Val<String>>, port: impl Into<Val<i64>>, server_name: impl Into<Val<String>>, ssl_mode: impl Into<Val<String>>) -> Self {
+        pub fn new(
+            database_name: impl Into<Val<String>>,
+            port: impl Into<Val<i64>>,
+            server_name: impl Into<Val<String>>,
+            ssl_mode: impl Into<Val<String>>,
+        ) -> Self {
             let mut props = Props::new();
             props.set("DatabaseName", database_name);
             props.set("Port", port);
@@ -844,7 +1062,11 @@ pub mod data_provider {
         /// - `port`: `Port`.
         /// - `server_name`: `ServerName`.
         /// - `ssl_mode`: `SslMode`.
-        pub fn new(port: impl Into<Val<i64>>, server_name: impl Into<Val<String>>, ssl_mode: impl Into<Val<String>>) -> Self {
+        pub fn new(
+            port: impl Into<Val<i64>>,
+            server_name: impl Into<Val<String>>,
+            ssl_mode: impl Into<Val<String>>,
+        ) -> Self {
             let mut props = Props::new();
             props.set("Port", port);
             props.set("ServerName", server_name);
@@ -878,7 +1100,12 @@ pub mod data_provider {
         /// - `port`: `Port`.
         /// - `server_name`: `ServerName`.
         /// - `ssl_mode`: `SslMode`.
-        pub fn new(database_name: impl Into<Val<String>>, port: impl Into<Val<i64>>, server_name: impl Into<Val<String>>, ssl_mode: impl Into<Val<String>>) -> Self {
+        pub fn new(
+            database_name: impl Into<Val<String>>,
+            port: impl Into<Val<i64>>,
+            server_name: impl Into<Val<String>>,
+            ssl_mode: impl Into<Val<String>>,
+        ) -> Self {
             let mut props = Props::new();
             props.set("DatabaseName", database_name);
             props.set("Port", port);
@@ -900,26 +1127,41 @@ pub mod data_provider {
         }
 
         /// The `SecretsManagerOracleAsmAccessRoleArn` property.
-        pub fn secrets_manager_oracle_asm_access_role_arn(mut self, value: impl Into<Val<String>>) -> Self {
-            self.props.set("SecretsManagerOracleAsmAccessRoleArn", value);
+        pub fn secrets_manager_oracle_asm_access_role_arn(
+            mut self,
+            value: impl Into<Val<String>>,
+        ) -> Self {
+            self.props
+                .set("SecretsManagerOracleAsmAccessRoleArn", value);
             self
         }
 
         /// The `SecretsManagerOracleAsmSecretId` property.
-        pub fn secrets_manager_oracle_asm_secret_id(mut self, value: impl Into<Val<String>>) -> Self {
+        pub fn secrets_manager_oracle_asm_secret_id(
+            mut self,
+            value: impl Into<Val<String>>,
+        ) -> Self {
             self.props.set("SecretsManagerOracleAsmSecretId", value);
             self
         }
 
         /// The `SecretsManagerSecurityDbEncryptionAccessRoleArn` property.
-        pub fn secrets_manager_security_db_encryption_access_role_arn(mut self, value: impl Into<Val<String>>) -> Self {
-            self.props.set("SecretsManagerSecurityDbEncryptionAccessRoleArn", value);
+        pub fn secrets_manager_security_db_encryption_access_role_arn(
+            mut self,
+            value: impl Into<Val<String>>,
+        ) -> Self {
+            self.props
+                .set("SecretsManagerSecurityDbEncryptionAccessRoleArn", value);
             self
         }
 
         /// The `SecretsManagerSecurityDbEncryptionSecretId` property.
-        pub fn secrets_manager_security_db_encryption_secret_id(mut self, value: impl Into<Val<String>>) -> Self {
-            self.props.set("SecretsManagerSecurityDbEncryptionSecretId", value);
+        pub fn secrets_manager_security_db_encryption_secret_id(
+            mut self,
+            value: impl Into<Val<String>>,
+        ) -> Self {
+            self.props
+                .set("SecretsManagerSecurityDbEncryptionSecretId", value);
             self
         }
     }
@@ -943,7 +1185,12 @@ pub mod data_provider {
         /// - `port`: `Port`.
         /// - `server_name`: `ServerName`.
         /// - `ssl_mode`: `SslMode`.
-        pub fn new(database_name: impl Into<Val<String>>, port: impl Into<Val<i64>>, server_name: impl Into<Val<String>>, ssl_mode: impl Into<Val<String>>) -> Self {
+        pub fn new(
+            database_name: impl Into<Val<String>>,
+            port: impl Into<Val<i64>>,
+            server_name: impl Into<Val<String>>,
+            ssl_mode: impl Into<Val<String>>,
+        ) -> Self {
             let mut props = Props::new();
             props.set("DatabaseName", database_name);
             props.set("Port", port);
@@ -977,7 +1224,11 @@ pub mod data_provider {
         /// - `database_name`: `DatabaseName`.
         /// - `port`: `Port`.
         /// - `server_name`: `ServerName`.
-        pub fn new(database_name: impl Into<Val<String>>, port: impl Into<Val<i64>>, server_name: impl Into<Val<String>>) -> Self {
+        pub fn new(
+            database_name: impl Into<Val<String>>,
+            port: impl Into<Val<i64>>,
+            server_name: impl Into<Val<String>>,
+        ) -> Self {
             let mut props = Props::new();
             props.set("DatabaseName", database_name);
             props.set("Port", port);
@@ -1004,7 +1255,11 @@ pub mod data_provider {
         /// - `port`: `Port`.
         /// - `server_name`: `ServerName`.
         /// - `ssl_mode`: `SslMode`.
-        pub fn new(port: impl Into<Val<i64>>, server_name: impl Into<Val<String>>, ssl_mode: impl Into<Val<String>>) -> Self {
+        pub fn new(
+            port: impl Into<Val<i64>>,
+            server_name: impl Into<Val<String>>,
+            ssl_mode: impl Into<Val<String>>,
+        ) -> Self {
             let mut props = Props::new();
             props.set("Port", port);
             props.set("ServerName", server_name);
@@ -1065,96 +1320,217 @@ pub mod data_provider {
     pub(crate) static SETTINGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("DocDbSettings", &Shape::Object(&DOC_DB_SETTINGS_SHAPE)),
-            ("IbmDb2LuwSettings", &Shape::Object(&IBM_DB2_LUW_SETTINGS_SHAPE)),
-            ("IbmDb2zOsSettings", &Shape::Object(&IBM_DB2Z_OS_SETTINGS_SHAPE)),
+            (
+                "IbmDb2LuwSettings",
+                &Shape::Object(&IBM_DB2_LUW_SETTINGS_SHAPE),
+            ),
+            (
+                "IbmDb2zOsSettings",
+                &Shape::Object(&IBM_DB2Z_OS_SETTINGS_SHAPE),
+            ),
             ("MariaDbSettings", &Shape::Object(&MARIA_DB_SETTINGS_SHAPE)),
-            ("MicrosoftSqlServerSettings", &Shape::Object(&MICROSOFT_SQL_SERVER_SETTINGS_SHAPE)),
+            (
+                "MicrosoftSqlServerSettings",
+                &Shape::Object(&MICROSOFT_SQL_SERVER_SETTINGS_SHAPE),
+            ),
             ("MongoDbSettings", &Shape::Object(&MONGO_DB_SETTINGS_SHAPE)),
             ("MySqlSettings", &Shape::Object(&MY_SQL_SETTINGS_SHAPE)),
             ("OracleSettings", &Shape::Object(&ORACLE_SETTINGS_SHAPE)),
-            ("PostgreSqlSettings", &Shape::Object(&POSTGRE_SQL_SETTINGS_SHAPE)),
-            ("SybaseAseSettings", &Shape::Object(&SYBASE_ASE_SETTINGS_SHAPE)),
+            (
+                "PostgreSqlSettings",
+                &Shape::Object(&POSTGRE_SQL_SETTINGS_SHAPE),
+            ),
+            (
+                "SybaseAseSettings",
+                &Shape::Object(&SYBASE_ASE_SETTINGS_SHAPE),
+            ),
         ],
-        one_of_required: &[&["PostgreSqlSettings"], &["MySqlSettings"], &["OracleSettings"], &["MicrosoftSqlServerSettings"], &["RedshiftSettings"], &["DocDbSettings"], &["MariaDbSettings"], &["MongoDbSettings"], &["IbmDb2LuwSettings"], &["IbmDb2zOsSettings"], &["SybaseAseSettings"]],
+        one_of_required: &[
+            &["PostgreSqlSettings"],
+            &["MySqlSettings"],
+            &["OracleSettings"],
+            &["MicrosoftSqlServerSettings"],
+            &["RedshiftSettings"],
+            &["DocDbSettings"],
+            &["MariaDbSettings"],
+            &["MongoDbSettings"],
+            &["IbmDb2LuwSettings"],
+            &["IbmDb2zOsSettings"],
+            &["SybaseAseSettings"],
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DOC_DB_SETTINGS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[
-            ("SslMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["none", "require", "verify-full"] })),
-        ],
+        fields: &[(
+            "SslMode",
+            &Shape::Str(StrRule {
+                pattern: None,
+                min_len: None,
+                max_len: None,
+                allowed: &["none", "require", "verify-full"],
+            }),
+        )],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static IBM_DB2_LUW_SETTINGS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[
-            ("SslMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["none", "verify-ca"] })),
-        ],
+        fields: &[(
+            "SslMode",
+            &Shape::Str(StrRule {
+                pattern: None,
+                min_len: None,
+                max_len: None,
+                allowed: &["none", "verify-ca"],
+            }),
+        )],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static IBM_DB2Z_OS_SETTINGS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[
-            ("SslMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["none", "verify-ca"] })),
-        ],
+        fields: &[(
+            "SslMode",
+            &Shape::Str(StrRule {
+                pattern: None,
+                min_len: None,
+                max_len: None,
+                allowed: &["none", "verify-ca"],
+            }),
+        )],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MARIA_DB_SETTINGS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[
-            ("SslMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["none", "require", "verify-ca", "verify-full"] })),
-        ],
+        fields: &[(
+            "SslMode",
+            &Shape::Str(StrRule {
+                pattern: None,
+                min_len: None,
+                max_len: None,
+                allowed: &["none", "require", "verify-ca", "verify-full"],
+            }),
+        )],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MICROSOFT_SQL_SERVER_SETTINGS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[
-            ("SslMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["none", "require", "verify-ca", "verify-full"] })),
-        ],
+        fields: &[(
+            "SslMode",
+            &Shape::Str(StrRule {
+                pattern: None,
+                min_len: None,
+                max_len: None,
+                allowed: &["none", "require", "verify-ca", "verify-full"],
+            }),
+        )],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MONGO_DB_SETTINGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            ("AuthMechanism", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["default", "mongodb_cr", "scram_sha_1"] })),
-            ("AuthType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["no", "password"] })),
-            ("SslMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["none", "require", "verify-full"] })),
+            (
+                "AuthMechanism",
+                &Shape::Str(StrRule {
+                    pattern: None,
+                    min_len: None,
+                    max_len: None,
+                    allowed: &["default", "mongodb_cr", "scram_sha_1"],
+                }),
+            ),
+            (
+                "AuthType",
+                &Shape::Str(StrRule {
+                    pattern: None,
+                    min_len: None,
+                    max_len: None,
+                    allowed: &["no", "password"],
+                }),
+            ),
+            (
+                "SslMode",
+                &Shape::Str(StrRule {
+                    pattern: None,
+                    min_len: None,
+                    max_len: None,
+                    allowed: &["none", "require", "verify-full"],
+                }),
+            ),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MY_SQL_SETTINGS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[
-            ("SslMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["none", "require", "verify-ca", "verify-full"] })),
-        ],
+        fields: &[(
+            "SslMode",
+            &Shape::Str(StrRule {
+                pattern: None,
+                min_len: None,
+                max_len: None,
+                allowed: &["none", "require", "verify-ca", "verify-full"],
+            }),
+        )],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ORACLE_SETTINGS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[
-            ("SslMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["none", "require", "verify-ca", "verify-full"] })),
-        ],
+        fields: &[(
+            "SslMode",
+            &Shape::Str(StrRule {
+                pattern: None,
+                min_len: None,
+                max_len: None,
+                allowed: &["none", "require", "verify-ca", "verify-full"],
+            }),
+        )],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static POSTGRE_SQL_SETTINGS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[
-            ("SslMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["none", "require", "verify-ca", "verify-full"] })),
-        ],
+        fields: &[(
+            "SslMode",
+            &Shape::Str(StrRule {
+                pattern: None,
+                min_len: None,
+                max_len: None,
+                allowed: &["none", "require", "verify-ca", "verify-full"],
+            }),
+        )],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SYBASE_ASE_SETTINGS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[
-            ("SslMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["none", "require", "verify-ca"] })),
-        ],
+        fields: &[(
+            "SslMode",
+            &Shape::Str(StrRule {
+                pattern: None,
+                min_len: None,
+                max_len: None,
+                allowed: &["none", "require", "verify-ca"],
+            }),
+        )],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
-            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            (
+                "Key",
+                &Shape::Str(StrRule {
+                    pattern: None,
+                    min_len: Some(1),
+                    max_len: Some(128),
+                    allowed: &[],
+                }),
+            ),
+            (
+                "Value",
+                &Shape::Str(StrRule {
+                    pattern: None,
+                    min_len: Some(0),
+                    max_len: Some(256),
+                    allowed: &[],
+                }),
+            ),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1180,7 +1556,10 @@ impl CfnEndpoint {
         let mut props = Props::new();
         props.set("EndpointType", endpoint_type);
         props.set("EngineName", engine_name);
-        CfnEndpoint { props, options: ResourceOptions::default() }
+        CfnEndpoint {
+            props,
+            options: ResourceOptions::default(),
+        }
     }
 
     /// The Amazon Resource Name (ARN) for the certificate.
@@ -1208,7 +1587,10 @@ impl CfnEndpoint {
     }
 
     /// Settings in JSON format for the target OpenSearch endpoint
-    pub fn elasticsearch_settings(mut self, value: impl Into<Val<endpoint::ElasticsearchSettings>>) -> Self {
+    pub fn elasticsearch_settings(
+        mut self,
+        value: impl Into<Val<endpoint::ElasticsearchSettings>>,
+    ) -> Self {
         self.props.set("ElasticsearchSettings", value);
         self
     }
@@ -1228,7 +1610,10 @@ impl CfnEndpoint {
     }
 
     /// Settings in JSON format for the source GCP MySQL endpoint
-    pub fn gcp_my_sql_settings(mut self, value: impl Into<Val<endpoint::GcpMySqlSettings>>) -> Self {
+    pub fn gcp_my_sql_settings(
+        mut self,
+        value: impl Into<Val<endpoint::GcpMySqlSettings>>,
+    ) -> Self {
         self.props.set("GcpMySQLSettings", value);
         self
     }
@@ -1260,7 +1645,10 @@ impl CfnEndpoint {
     }
 
     /// Settings in JSON format for the source and target Microsoft SQL Server endpoint
-    pub fn microsoft_sql_server_settings(mut self, value: impl Into<Val<endpoint::MicrosoftSqlServerSettings>>) -> Self {
+    pub fn microsoft_sql_server_settings(
+        mut self,
+        value: impl Into<Val<endpoint::MicrosoftSqlServerSettings>>,
+    ) -> Self {
         self.props.set("MicrosoftSqlServerSettings", value);
         self
     }
@@ -1304,7 +1692,10 @@ impl CfnEndpoint {
     }
 
     /// Settings in JSON format for the source and target PostgreSQL endpoint.
-    pub fn postgre_sql_settings(mut self, value: impl Into<Val<endpoint::PostgreSqlSettings>>) -> Self {
+    pub fn postgre_sql_settings(
+        mut self,
+        value: impl Into<Val<endpoint::PostgreSqlSettings>>,
+    ) -> Self {
         self.props.set("PostgreSqlSettings", value);
         self
     }
@@ -1402,11 +1793,36 @@ impl Handle<CfnEndpoint> {
 pub(crate) static ENDPOINT_META: TypeMeta = TypeMeta {
     type_name: CfnEndpoint::TYPE_NAME,
     shape: &ObjectShape::EMPTY,
-    create_only: &["ElasticsearchSettings/EndpointUri", "KmsKeyId", "MongoDbSettings/AuthType", "ResourceIdentifier"],
-    write_only: &["DocDbSettings/SecretsManagerSecretId", "ExtraConnectionAttributes", "GcpMySQLSettings/Password", "KafkaSettings/SaslPassword", "KafkaSettings/SslClientKeyPassword", "MicrosoftSqlServerSettings/Password", "MongoDbSettings/Password", "OracleSettings/AsmPassword", "OracleSettings/SecurityDbEncryption", "OracleSettings/SecurityDbEncryptionName", "Password", "RedisSettings/AuthPassword", "RedshiftSettings/ServerSideEncryptionKmsKeyId", "RedshiftSettings/TruncateColumns", "ResourceIdentifier", "S3Settings/ServerSideEncryptionKmsKeyId"],
+    create_only: &[
+        "ElasticsearchSettings/EndpointUri",
+        "KmsKeyId",
+        "MongoDbSettings/AuthType",
+        "ResourceIdentifier",
+    ],
+    write_only: &[
+        "DocDbSettings/SecretsManagerSecretId",
+        "ExtraConnectionAttributes",
+        "GcpMySQLSettings/Password",
+        "KafkaSettings/SaslPassword",
+        "KafkaSettings/SslClientKeyPassword",
+        "MicrosoftSqlServerSettings/Password",
+        "MongoDbSettings/Password",
+        "OracleSettings/AsmPassword",
+        "OracleSettings/SecurityDbEncryption",
+        "OracleSettings/SecurityDbEncryptionName",
+        "Password",
+        "RedisSettings/AuthPassword",
+        "RedshiftSettings/ServerSideEncryptionKmsKeyId",
+        "RedshiftSettings/TruncateColumns",
+        "ResourceIdentifier",
+        "S3Settings/ServerSideEncryptionKmsKeyId",
+    ],
     primary_identifier: &["EndpointArn"],
     attributes: &["EndpointArn", "ExternalId"],
-    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
+    tagging: Some(Tagging {
+        property: "Tags",
+        shape: TagShape::List,
+    }),
     regions: RegionSet(0x3ffe1eee837b),
 };
 
@@ -2423,13 +2839,20 @@ pub mod endpoint {
         }
 
         /// Required only if your Oracle endpoint uses Advanced Storage Manager (ASM).
-        pub fn secrets_manager_oracle_asm_access_role_arn(mut self, value: impl Into<Val<String>>) -> Self {
-            self.props.set("SecretsManagerOracleAsmAccessRoleArn", value);
+        pub fn secrets_manager_oracle_asm_access_role_arn(
+            mut self,
+            value: impl Into<Val<String>>,
+        ) -> Self {
+            self.props
+                .set("SecretsManagerOracleAsmAccessRoleArn", value);
             self
         }
 
         /// Required only if your Oracle endpoint uses Advanced Storage Manager (ASM).
-        pub fn secrets_manager_oracle_asm_secret_id(mut self, value: impl Into<Val<String>>) -> Self {
+        pub fn secrets_manager_oracle_asm_secret_id(
+            mut self,
+            value: impl Into<Val<String>>,
+        ) -> Self {
             self.props.set("SecretsManagerOracleAsmSecretId", value);
             self
         }
@@ -2453,8 +2876,12 @@ pub mod endpoint {
         }
 
         /// Use this attribute to convert SDO_GEOMETRY to GEOJSON format. By default, DMS calls the SDO2GEOJSON custom function if present and accessible. Or you can create your own custom function that mimics the operation of SDOGEOJSON and set SpatialDataOptionToGeoJsonFunctionName to call it instead.
-        pub fn spatial_data_option_to_geo_json_function_name(mut self, value: impl Into<Val<String>>) -> Self {
-            self.props.set("SpatialDataOptionToGeoJsonFunctionName", value);
+        pub fn spatial_data_option_to_geo_json_function_name(
+            mut self,
+            value: impl Into<Val<String>>,
+        ) -> Self {
+            self.props
+                .set("SpatialDataOptionToGeoJsonFunctionName", value);
             self
         }
 
@@ -3109,8 +3536,12 @@ pub mod endpoint {
         }
 
         /// When set to true, this parameter uses the task start time as the timestamp column value instead of the time data is written to target
-        pub fn use_task_start_time_for_full_load_timestamp(mut self, value: impl Into<Val<bool>>) -> Self {
-            self.props.set("UseTaskStartTimeForFullLoadTimestamp", value);
+        pub fn use_task_start_time_for_full_load_timestamp(
+            mut self,
+            value: impl Into<Val<bool>>,
+        ) -> Self {
+            self.props
+                .set("UseTaskStartTimeForFullLoadTimestamp", value);
             self
         }
     }
@@ -3197,7 +3628,10 @@ impl CfnEventSubscription {
     pub fn new(sns_topic_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("SnsTopicArn", sns_topic_arn);
-        CfnEventSubscription { props, options: ResourceOptions::default() }
+        CfnEventSubscription {
+            props,
+            options: ResourceOptions::default(),
+        }
     }
 
     /// Indicates whether to activate the subscription. If you don't specify this property, CloudFormation activates the subscription.
@@ -3267,7 +3701,10 @@ pub(crate) static EVENT_SUBSCRIPTION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["SubscriptionName"],
     attributes: &[],
-    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
+    tagging: Some(Tagging {
+        property: "Tags",
+        shape: TagShape::List,
+    }),
     regions: RegionSet(0x3ffe1eee837b),
 };
 
@@ -3317,7 +3754,10 @@ impl CfnInstanceProfile {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnInstanceProfile { props, options: ResourceOptions::default() }
+        CfnInstanceProfile {
+            props,
+            options: ResourceOptions::default(),
+        }
     }
 
     /// The property describes an availability zone of the instance profile.
@@ -3423,20 +3863,86 @@ pub(crate) static INSTANCE_PROFILE_META: TypeMeta = TypeMeta {
     write_only: &["InstanceProfileIdentifier"],
     primary_identifier: &["InstanceProfileArn"],
     attributes: &["InstanceProfileArn", "InstanceProfileCreationTime"],
-    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
+    tagging: Some(Tagging {
+        property: "Tags",
+        shape: TagShape::List,
+    }),
     regions: RegionSet(0x3fcf7fffffff),
 };
 
 pub(crate) static INSTANCE_PROFILE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        ("AvailabilityZone", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
-        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
-        ("InstanceProfileIdentifier", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
-        ("InstanceProfileName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
-        ("KmsKeyArn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
-        ("NetworkType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["IPV4", "DUAL"] })),
-        ("SubnetGroupIdentifier", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
-        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&instance_profile::TAG_SHAPE)), min_items: None, max_items: None })),
+        (
+            "AvailabilityZone",
+            &Shape::Str(StrRule {
+                pattern: None,
+                min_len: Some(1),
+                max_len: Some(255),
+                allowed: &[],
+            }),
+        ),
+        (
+            "Description",
+            &Shape::Str(StrRule {
+                pattern: None,
+                min_len: Some(1),
+                max_len: Some(255),
+                allowed: &[],
+            }),
+        ),
+        (
+            "InstanceProfileIdentifier",
+            &Shape::Str(StrRule {
+                pattern: None,
+                min_len: Some(1),
+                max_len: Some(255),
+                allowed: &[],
+            }),
+        ),
+        (
+            "InstanceProfileName",
+            &Shape::Str(StrRule {
+                pattern: None,
+                min_len: Some(1),
+                max_len: Some(255),
+                allowed: &[],
+            }),
+        ),
+        (
+            "KmsKeyArn",
+            &Shape::Str(StrRule {
+                pattern: None,
+                min_len: Some(1),
+                max_len: Some(255),
+                allowed: &[],
+            }),
+        ),
+        (
+            "NetworkType",
+            &Shape::Str(StrRule {
+                pattern: None,
+                min_len: None,
+                max_len: None,
+                allowed: &["IPV4", "DUAL"],
+            }),
+        ),
+        (
+            "SubnetGroupIdentifier",
+            &Shape::Str(StrRule {
+                pattern: None,
+                min_len: Some(1),
+                max_len: Some(255),
+                allowed: &[],
+            }),
+        ),
+        (
+            "Tags",
+            &Shape::List(ListRule {
+                item: Some(&Shape::Object(&instance_profile::TAG_SHAPE)),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3474,8 +3980,24 @@ pub mod instance_profile {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
-            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            (
+                "Key",
+                &Shape::Str(StrRule {
+                    pattern: None,
+                    min_len: Some(1),
+                    max_len: Some(128),
+                    allowed: &[],
+                }),
+            ),
+            (
+                "Value",
+                &Shape::Str(StrRule {
+                    pattern: None,
+                    min_len: Some(0),
+                    max_len: Some(256),
+                    allowed: &[],
+                }),
+            ),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3496,7 +4018,10 @@ impl CfnMigrationProject {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnMigrationProject { props, options: ResourceOptions::default() }
+        CfnMigrationProject {
+            props,
+            options: ResourceOptions::default(),
+        }
     }
 
     /// The optional description of the migration project.
@@ -3528,13 +4053,20 @@ impl CfnMigrationProject {
     }
 
     /// The property describes schema conversion application attributes for the migration project.
-    pub fn schema_conversion_application_attributes(mut self, value: impl Into<Val<migration_project::SchemaConversionApplicationAttributes>>) -> Self {
-        self.props.set("SchemaConversionApplicationAttributes", value);
+    pub fn schema_conversion_application_attributes(
+        mut self,
+        value: impl Into<Val<migration_project::SchemaConversionApplicationAttributes>>,
+    ) -> Self {
+        self.props
+            .set("SchemaConversionApplicationAttributes", value);
         self
     }
 
     /// The property describes source data provider descriptors for the migration project.
-    pub fn source_data_provider_descriptors(mut self, value: impl Into<Val<Vec<migration_project::DataProviderDescriptor>>>) -> Self {
+    pub fn source_data_provider_descriptors(
+        mut self,
+        value: impl Into<Val<Vec<migration_project::DataProviderDescriptor>>>,
+    ) -> Self {
         self.props.set("SourceDataProviderDescriptors", value);
         self
     }
@@ -3546,7 +4078,10 @@ impl CfnMigrationProject {
     }
 
     /// The property describes target data provider descriptors for the migration project.
-    pub fn target_data_provider_descriptors(mut self, value: impl Into<Val<Vec<migration_project::DataProviderDescriptor>>>) -> Self {
+    pub fn target_data_provider_descriptors(
+        mut self,
+        value: impl Into<Val<Vec<migration_project::DataProviderDescriptor>>>,
+    ) -> Self {
         self.props.set("TargetDataProviderDescriptors", value);
         self
     }
@@ -3607,20 +4142,72 @@ pub(crate) static MIGRATION_PROJECT_META: TypeMeta = TypeMeta {
     type_name: CfnMigrationProject::TYPE_NAME,
     shape: &MIGRATION_PROJECT_SHAPE,
     create_only: &[],
-    write_only: &["InstanceProfileIdentifier", "MigrationProjectIdentifier", "SourceDataProviderDescriptors/*/DataProviderIdentifier", "TargetDataProviderDescriptors/*/DataProviderIdentifier"],
+    write_only: &[
+        "InstanceProfileIdentifier",
+        "MigrationProjectIdentifier",
+        "SourceDataProviderDescriptors/*/DataProviderIdentifier",
+        "TargetDataProviderDescriptors/*/DataProviderIdentifier",
+    ],
     primary_identifier: &["MigrationProjectArn"],
-    attributes: &["InstanceProfileArn", "InstanceProfileName", "MigrationProjectArn", "MigrationProjectCreationTime"],
-    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
+    attributes: &[
+        "InstanceProfileArn",
+        "InstanceProfileName",
+        "MigrationProjectArn",
+        "MigrationProjectCreationTime",
+    ],
+    tagging: Some(Tagging {
+        property: "Tags",
+        shape: TagShape::List,
+    }),
     regions: RegionSet(0x3fcf7fffffff),
 };
 
 pub(crate) static MIGRATION_PROJECT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
-        ("InstanceProfileIdentifier", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
-        ("MigrationProjectIdentifier", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
-        ("MigrationProjectName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
-        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&migration_project::TAG_SHAPE)), min_items: None, max_items: None })),
+        (
+            "Description",
+            &Shape::Str(StrRule {
+                pattern: None,
+                min_len: Some(1),
+                max_len: Some(255),
+                allowed: &[],
+            }),
+        ),
+        (
+            "InstanceProfileIdentifier",
+            &Shape::Str(StrRule {
+                pattern: None,
+                min_len: Some(1),
+                max_len: Some(255),
+                allowed: &[],
+            }),
+        ),
+        (
+            "MigrationProjectIdentifier",
+            &Shape::Str(StrRule {
+                pattern: None,
+                min_len: Some(1),
+                max_len: Some(255),
+                allowed: &[],
+            }),
+        ),
+        (
+            "MigrationProjectName",
+            &Shape::Str(StrRule {
+                pattern: None,
+                min_len: Some(1),
+                max_len: Some(255),
+                allowed: &[],
+            }),
+        ),
+        (
+            "Tags",
+            &Shape::List(ListRule {
+                item: Some(&Shape::Object(&migration_project::TAG_SHAPE)),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3740,8 +4327,24 @@ pub mod migration_project {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
-            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            (
+                "Key",
+                &Shape::Str(StrRule {
+                    pattern: None,
+                    min_len: Some(1),
+                    max_len: Some(128),
+                    allowed: &[],
+                }),
+            ),
+            (
+                "Value",
+                &Shape::Str(StrRule {
+                    pattern: None,
+                    min_len: Some(0),
+                    max_len: Some(256),
+                    allowed: &[],
+                }),
+            ),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3767,7 +4370,14 @@ impl CfnReplicationConfig {
     /// - `source_endpoint_arn`: `SourceEndpointArn`, The Amazon Resource Name (ARN) of the source endpoint for this AWS DMS Serverless replication configuration
     /// - `table_mappings`: `TableMappings`.
     /// - `target_endpoint_arn`: `TargetEndpointArn`, The Amazon Resource Name (ARN) of the target endpoint for this AWS DMS Serverless replication configuration
-    pub fn new(compute_config: impl Into<Val<replication_config::ComputeConfig>>, replication_config_identifier: impl Into<Val<String>>, replication_type: impl Into<Val<String>>, source_endpoint_arn: impl Into<Val<String>>, table_mappings: impl Into<Val<Json>>, target_endpoint_arn: impl Into<Val<String>>) -> Self {
+    pub fn new(
+        compute_config: impl Into<Val<replication_config::ComputeConfig>>,
+        replication_config_identifier: impl Into<Val<String>>,
+        replication_type: impl Into<Val<String>>,
+        source_endpoint_arn: impl Into<Val<String>>,
+        table_mappings: impl Into<Val<Json>>,
+        target_endpoint_arn: impl Into<Val<String>>,
+    ) -> Self {
         let mut props = Props::new();
         props.set("ComputeConfig", compute_config);
         props.set("ReplicationConfigIdentifier", replication_config_identifier);
@@ -3775,7 +4385,10 @@ impl CfnReplicationConfig {
         props.set("SourceEndpointArn", source_endpoint_arn);
         props.set("TableMappings", table_mappings);
         props.set("TargetEndpointArn", target_endpoint_arn);
-        CfnReplicationConfig { props, options: ResourceOptions::default() }
+        CfnReplicationConfig {
+            props,
+            options: ResourceOptions::default(),
+        }
     }
 
     /// The `ReplicationSettings` property.
@@ -3838,14 +4451,32 @@ pub(crate) static REPLICATION_CONFIG_META: TypeMeta = TypeMeta {
     write_only: &["ResourceIdentifier"],
     primary_identifier: &["ReplicationConfigArn"],
     attributes: &["ReplicationConfigArn"],
-    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
+    tagging: Some(Tagging {
+        property: "Tags",
+        shape: TagShape::List,
+    }),
     regions: RegionSet(0x3fce7fff8ffb),
 };
 
 pub(crate) static REPLICATION_CONFIG_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        ("ReplicationType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["full-load", "full-load-and-cdc", "cdc"] })),
-        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&replication_config::TAG_SHAPE)), min_items: Some(1), max_items: Some(200) })),
+        (
+            "ReplicationType",
+            &Shape::Str(StrRule {
+                pattern: None,
+                min_len: None,
+                max_len: None,
+                allowed: &["full-load", "full-load-and-cdc", "cdc"],
+            }),
+        ),
+        (
+            "Tags",
+            &Shape::List(ListRule {
+                item: Some(&Shape::Object(&replication_config::TAG_SHAPE)),
+                min_items: Some(1),
+                max_items: Some(200),
+            }),
+        ),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3954,8 +4585,24 @@ pub mod replication_config {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
-            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            (
+                "Key",
+                &Shape::Str(StrRule {
+                    pattern: None,
+                    min_len: Some(1),
+                    max_len: Some(128),
+                    allowed: &[],
+                }),
+            ),
+            (
+                "Value",
+                &Shape::Str(StrRule {
+                    pattern: None,
+                    min_len: Some(1),
+                    max_len: Some(256),
+                    allowed: &[],
+                }),
+            ),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3979,7 +4626,10 @@ impl CfnReplicationInstance {
     pub fn new(replication_instance_class: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ReplicationInstanceClass", replication_instance_class);
-        CfnReplicationInstance { props, options: ResourceOptions::default() }
+        CfnReplicationInstance {
+            props,
+            options: ResourceOptions::default(),
+        }
     }
 
     /// The `AllocatedStorage` property.
@@ -4124,11 +4774,24 @@ impl Handle<CfnReplicationInstance> {
 pub(crate) static REPLICATION_INSTANCE_META: TypeMeta = TypeMeta {
     type_name: CfnReplicationInstance::TYPE_NAME,
     shape: &ObjectShape::EMPTY,
-    create_only: &["DnsNameServers", "KmsKeyId", "PubliclyAccessible", "ReplicationSubnetGroupIdentifier", "ResourceIdentifier"],
+    create_only: &[
+        "DnsNameServers",
+        "KmsKeyId",
+        "PubliclyAccessible",
+        "ReplicationSubnetGroupIdentifier",
+        "ResourceIdentifier",
+    ],
     write_only: &[],
     primary_identifier: &["Id"],
-    attributes: &["Id", "ReplicationInstancePrivateIpAddresses", "ReplicationInstancePublicIpAddresses"],
-    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
+    attributes: &[
+        "Id",
+        "ReplicationInstancePrivateIpAddresses",
+        "ReplicationInstancePublicIpAddresses",
+    ],
+    tagging: Some(Tagging {
+        property: "Tags",
+        shape: TagShape::List,
+    }),
     regions: RegionSet(0x3ffe1eee837b),
 };
 
@@ -4179,11 +4842,20 @@ impl CfnReplicationSubnetGroup {
     ///
     /// - `replication_subnet_group_description`: `ReplicationSubnetGroupDescription`, The description for the subnet group.
     /// - `subnet_ids`: `SubnetIds`, One or more subnet IDs to be assigned to the replication subnet group.
-    pub fn new(replication_subnet_group_description: impl Into<Val<String>>, subnet_ids: impl Into<Val<Vec<String>>>) -> Self {
+    pub fn new(
+        replication_subnet_group_description: impl Into<Val<String>>,
+        subnet_ids: impl Into<Val<Vec<String>>>,
+    ) -> Self {
         let mut props = Props::new();
-        props.set("ReplicationSubnetGroupDescription", replication_subnet_group_description);
+        props.set(
+            "ReplicationSubnetGroupDescription",
+            replication_subnet_group_description,
+        );
         props.set("SubnetIds", subnet_ids);
-        CfnReplicationSubnetGroup { props, options: ResourceOptions::default() }
+        CfnReplicationSubnetGroup {
+            props,
+            options: ResourceOptions::default(),
+        }
     }
 
     /// The name for the replication subnet group. This value is stored as a lowercase string.
@@ -4223,7 +4895,10 @@ pub(crate) static REPLICATION_SUBNET_GROUP_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["ReplicationSubnetGroupIdentifier"],
     attributes: &[],
-    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
+    tagging: Some(Tagging {
+        property: "Tags",
+        shape: TagShape::List,
+    }),
     regions: RegionSet(0x3ffe1eee837b),
 };
 
@@ -4277,14 +4952,23 @@ impl CfnReplicationTask {
     /// - `source_endpoint_arn`: `SourceEndpointArn`, An Amazon Resource Name (ARN) that uniquely identifies the source endpoint.
     /// - `table_mappings`: `TableMappings`, The table mappings for the task, in JSON format.
     /// - `target_endpoint_arn`: `TargetEndpointArn`, An Amazon Resource Name (ARN) that uniquely identifies the target endpoint.
-    pub fn new(migration_type: impl Into<Val<String>>, replication_instance_arn: impl Into<Val<String>>, source_endpoint_arn: impl Into<Val<String>>, table_mappings: impl Into<Val<String>>, target_endpoint_arn: impl Into<Val<String>>) -> Self {
+    pub fn new(
+        migration_type: impl Into<Val<String>>,
+        replication_instance_arn: impl Into<Val<String>>,
+        source_endpoint_arn: impl Into<Val<String>>,
+        table_mappings: impl Into<Val<String>>,
+        target_endpoint_arn: impl Into<Val<String>>,
+    ) -> Self {
         let mut props = Props::new();
         props.set("MigrationType", migration_type);
         props.set("ReplicationInstanceArn", replication_instance_arn);
         props.set("SourceEndpointArn", source_endpoint_arn);
         props.set("TableMappings", table_mappings);
         props.set("TargetEndpointArn", target_endpoint_arn);
-        CfnReplicationTask { props, options: ResourceOptions::default() }
+        CfnReplicationTask {
+            props,
+            options: ResourceOptions::default(),
+        }
     }
 
     /// Indicates when you want a change data capture (CDC) operation to start. Use either CdcStartPosition or CdcStartTime to specify when you want a CDC operation to start. Specifying both values results in an error.
@@ -4367,18 +5051,43 @@ impl Handle<CfnReplicationTask> {
 pub(crate) static REPLICATION_TASK_META: TypeMeta = TypeMeta {
     type_name: CfnReplicationTask::TYPE_NAME,
     shape: &REPLICATION_TASK_SHAPE,
-    create_only: &["MigrationType", "ReplicationInstanceArn", "ResourceIdentifier", "SourceEndpointArn", "TargetEndpointArn"],
+    create_only: &[
+        "MigrationType",
+        "ReplicationInstanceArn",
+        "ResourceIdentifier",
+        "SourceEndpointArn",
+        "TargetEndpointArn",
+    ],
     write_only: &["CdcStartTime"],
     primary_identifier: &["ReplicationTaskArn"],
     attributes: &["ReplicationTaskArn"],
-    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
+    tagging: Some(Tagging {
+        property: "Tags",
+        shape: TagShape::List,
+    }),
     regions: RegionSet(0x3ffe1eee837b),
 };
 
 pub(crate) static REPLICATION_TASK_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        ("MigrationType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["full-load", "cdc", "full-load-and-cdc"] })),
-        ("ReplicationTaskIdentifier", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z][a-zA-Z0-9]*(?:-[a-zA-Z0-9]+)*$"), min_len: None, max_len: None, allowed: &[] })),
+        (
+            "MigrationType",
+            &Shape::Str(StrRule {
+                pattern: None,
+                min_len: None,
+                max_len: None,
+                allowed: &["full-load", "cdc", "full-load-and-cdc"],
+            }),
+        ),
+        (
+            "ReplicationTaskIdentifier",
+            &Shape::Str(StrRule {
+                pattern: Some("^[a-zA-Z][a-zA-Z0-9]*(?:-[a-zA-Z0-9]+)*$"),
+                min_len: None,
+                max_len: None,
+                allowed: &[],
+            }),
+        ),
     ],
     ..ObjectShape::EMPTY
 };

@@ -996,9 +996,13 @@ pub fn lookup(type_name: &str) -> Option<&'static TypeMeta> {
         #[cfg(feature = "licensemanager")]
         ("AWS", "LicenseManager") => licensemanager::lookup(type_name),
         #[cfg(feature = "licensemanagerlinuxsubscriptions")]
-        ("AWS", "LicenseManagerLinuxSubscriptions") => licensemanagerlinuxsubscriptions::lookup(type_name),
+        ("AWS", "LicenseManagerLinuxSubscriptions") => {
+            licensemanagerlinuxsubscriptions::lookup(type_name)
+        }
         #[cfg(feature = "licensemanagerusersubscriptions")]
-        ("AWS", "LicenseManagerUserSubscriptions") => licensemanagerusersubscriptions::lookup(type_name),
+        ("AWS", "LicenseManagerUserSubscriptions") => {
+            licensemanagerusersubscriptions::lookup(type_name)
+        }
         #[cfg(feature = "lightsail")]
         ("AWS", "Lightsail") => lightsail::lookup(type_name),
         #[cfg(feature = "location")]

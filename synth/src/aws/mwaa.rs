@@ -31,7 +31,10 @@ impl CfnEnvironment {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnEnvironment { props, options: ResourceOptions::default() }
+        CfnEnvironment {
+            props,
+            options: ResourceOptions::default(),
+        }
     }
 
     /// The `AirflowConfigurationOptions` property.
@@ -95,7 +98,10 @@ impl CfnEnvironment {
     }
 
     /// Logging configuration for the environment.
-    pub fn logging_configuration(mut self, value: impl Into<Val<environment::LoggingConfiguration>>) -> Self {
+    pub fn logging_configuration(
+        mut self,
+        value: impl Into<Val<environment::LoggingConfiguration>>,
+    ) -> Self {
         self.props.set("LoggingConfiguration", value);
         self
     }
@@ -125,7 +131,10 @@ impl CfnEnvironment {
     }
 
     /// Configures the network resources of the environment.
-    pub fn network_configuration(mut self, value: impl Into<Val<environment::NetworkConfiguration>>) -> Self {
+    pub fn network_configuration(
+        mut self,
+        value: impl Into<Val<environment::NetworkConfiguration>>,
+    ) -> Self {
         self.props.set("NetworkConfiguration", value);
         self
     }
@@ -247,7 +256,9 @@ impl Handle<CfnEnvironment> {
     }
 
     /// `Fn::GetAtt` attribute `LoggingConfiguration.DagProcessingLogs.CloudWatchLogGroupArn`.
-    pub fn logging_configuration_dag_processing_logs_cloud_watch_log_group_arn(&self) -> Val<String> {
+    pub fn logging_configuration_dag_processing_logs_cloud_watch_log_group_arn(
+        &self,
+    ) -> Val<String> {
         self.get_att("LoggingConfiguration.DagProcessingLogs.CloudWatchLogGroupArn")
     }
 
@@ -289,11 +300,30 @@ impl Handle<CfnEnvironment> {
 pub(crate) static ENVIRONMENT_META: TypeMeta = TypeMeta {
     type_name: CfnEnvironment::TYPE_NAME,
     shape: &ENVIRONMENT_SHAPE,
-    create_only: &["EndpointManagement", "KmsKey", "Name", "NetworkConfiguration/SubnetIds"],
+    create_only: &[
+        "EndpointManagement",
+        "KmsKey",
+        "Name",
+        "NetworkConfiguration/SubnetIds",
+    ],
     write_only: &["WorkerReplacementStrategy"],
     primary_identifier: &["Name"],
-    attributes: &["Arn", "CeleryExecutorQueue", "DatabaseVpcEndpointService", "LoggingConfiguration.DagProcessingLogs.CloudWatchLogGroupArn", "LoggingConfiguration.SchedulerLogs.CloudWatchLogGroupArn", "LoggingConfiguration.TaskLogs.CloudWatchLogGroupArn", "LoggingConfiguration.WebserverLogs.CloudWatchLogGroupArn", "LoggingConfiguration.WorkerLogs.CloudWatchLogGroupArn", "WebserverUrl", "WebserverVpcEndpointService"],
-    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
+    attributes: &[
+        "Arn",
+        "CeleryExecutorQueue",
+        "DatabaseVpcEndpointService",
+        "LoggingConfiguration.DagProcessingLogs.CloudWatchLogGroupArn",
+        "LoggingConfiguration.SchedulerLogs.CloudWatchLogGroupArn",
+        "LoggingConfiguration.TaskLogs.CloudWatchLogGroupArn",
+        "LoggingConfiguration.WebserverLogs.CloudWatchLogGroupArn",
+        "LoggingConfiguration.WorkerLogs.CloudWatchLogGroupArn",
+        "WebserverUrl",
+        "WebserverVpcEndpointService",
+    ],
+    tagging: Some(Tagging {
+        property: "Tags",
+        shape: TagShape::Map,
+    }),
     regions: RegionSet(0x3fce7fffdffb),
 };
 
@@ -347,7 +377,10 @@ pub mod environment {
         }
 
         /// Logging configuration for a specific airflow component.
-        pub fn dag_processing_logs(mut self, value: impl Into<Val<ModuleLoggingConfiguration>>) -> Self {
+        pub fn dag_processing_logs(
+            mut self,
+            value: impl Into<Val<ModuleLoggingConfiguration>>,
+        ) -> Self {
             self.props.set("DagProcessingLogs", value);
             self
         }
@@ -457,11 +490,26 @@ pub mod environment {
 
     pub(crate) static LOGGING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            ("DagProcessingLogs", &Shape::Object(&MODULE_LOGGING_CONFIGURATION_SHAPE)),
-            ("SchedulerLogs", &Shape::Object(&MODULE_LOGGING_CONFIGURATION_SHAPE)),
-            ("TaskLogs", &Shape::Object(&MODULE_LOGGING_CONFIGURATION_SHAPE)),
-            ("WebserverLogs", &Shape::Object(&MODULE_LOGGING_CONFIGURATION_SHAPE)),
-            ("WorkerLogs", &Shape::Object(&MODULE_LOGGING_CONFIGURATION_SHAPE)),
+            (
+                "DagProcessingLogs",
+                &Shape::Object(&MODULE_LOGGING_CONFIGURATION_SHAPE),
+            ),
+            (
+                "SchedulerLogs",
+                &Shape::Object(&MODULE_LOGGING_CONFIGURATION_SHAPE),
+            ),
+            (
+                "TaskLogs",
+                &Shape::Object(&MODULE_LOGGING_CONFIGURATION_SHAPE),
+            ),
+            (
+                "WebserverLogs",
+                &Shape::Object(&MODULE_LOGGING_CONFIGURATION_SHAPE),
+            ),
+            (
+                "WorkerLogs",
+                &Shape::Object(&MODULE_LOGGING_CONFIGURATION_SHAPE),
+            ),
         ],
         ..ObjectShape::EMPTY
     };
@@ -476,17 +524,39 @@ pub mod environment {
 
     pub(crate) static NETWORK_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            ("SecurityGroupIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^sg-[a-zA-Z0-9\\-._]+$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })), min_items: Some(1), max_items: Some(5) })),
-            ("SubnetIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^subnet-[a-zA-Z0-9\\-._]+$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })), min_items: Some(2), max_items: Some(2) })),
+            (
+                "SecurityGroupIds",
+                &Shape::List(ListRule {
+                    item: Some(&Shape::Str(StrRule {
+                        pattern: Some("^sg-[a-zA-Z0-9\\-._]+$"),
+                        min_len: Some(1),
+                        max_len: Some(1024),
+                        allowed: &[],
+                    })),
+                    min_items: Some(1),
+                    max_items: Some(5),
+                }),
+            ),
+            (
+                "SubnetIds",
+                &Shape::List(ListRule {
+                    item: Some(&Shape::Str(StrRule {
+                        pattern: Some("^subnet-[a-zA-Z0-9\\-._]+$"),
+                        min_len: Some(1),
+                        max_len: Some(1024),
+                        allowed: &[],
+                    })),
+                    min_items: Some(2),
+                    max_items: Some(2),
+                }),
+            ),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[
-    &ENVIRONMENT_META,
-];
+pub(crate) static TYPES: &[&TypeMeta] = &[&ENVIRONMENT_META];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

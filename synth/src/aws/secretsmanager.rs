@@ -33,7 +33,10 @@ impl CfnResourcePolicy {
         let mut props = Props::new();
         props.set("ResourcePolicy", resource_policy);
         props.set("SecretId", secret_id);
-        CfnResourcePolicy { props, options: ResourceOptions::default() }
+        CfnResourcePolicy {
+            props,
+            options: ResourceOptions::default(),
+        }
     }
 
     /// Specifies whether to block resource-based policies that allow broad access to the secret.
@@ -81,9 +84,15 @@ pub(crate) static RESOURCE_POLICY_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static RESOURCE_POLICY_SHAPE: ObjectShape = ObjectShape {
-    fields: &[
-        ("SecretId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
-    ],
+    fields: &[(
+        "SecretId",
+        &Shape::Str(StrRule {
+            pattern: None,
+            min_len: Some(1),
+            max_len: Some(2048),
+            allowed: &[],
+        }),
+    )],
     ..ObjectShape::EMPTY
 };
 
@@ -105,11 +114,17 @@ impl CfnRotationSchedule {
     pub fn new(secret_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("SecretId", secret_id);
-        CfnRotationSchedule { props, options: ResourceOptions::default() }
+        CfnRotationSchedule {
+            props,
+            options: ResourceOptions::default(),
+        }
     }
 
     /// The list of metadata needed to successfully rotate a managed external secret.
-    pub fn external_secret_rotation_metadata(mut self, value: impl Into<Val<Vec<rotation_schedule::ExternalSecretRotationMetadataItem>>>) -> Self {
+    pub fn external_secret_rotation_metadata(
+        mut self,
+        value: impl Into<Val<Vec<rotation_schedule::ExternalSecretRotationMetadataItem>>>,
+    ) -> Self {
         self.props.set("ExternalSecretRotationMetadata", value);
         self
     }
@@ -123,7 +138,10 @@ impl CfnRotationSchedule {
     /// Creates a new Lambda rotation function based on one of the Secrets Manager rotation function templates. To use a rotation function that already exists, specify RotationLambdaARN instead.
     ///
     /// Write-only.
-    pub fn hosted_rotation_lambda(mut self, value: impl Into<Val<rotation_schedule::HostedRotationLambda>>) -> Self {
+    pub fn hosted_rotation_lambda(
+        mut self,
+        value: impl Into<Val<rotation_schedule::HostedRotationLambda>>,
+    ) -> Self {
         self.props.set("HostedRotationLambda", value);
         self
     }
@@ -143,7 +161,10 @@ impl CfnRotationSchedule {
     }
 
     /// A structure that defines the rotation configuration for this secret.
-    pub fn rotation_rules(mut self, value: impl Into<Val<rotation_schedule::RotationRules>>) -> Self {
+    pub fn rotation_rules(
+        mut self,
+        value: impl Into<Val<rotation_schedule::RotationRules>>,
+    ) -> Self {
         self.props.set("RotationRules", value);
         self
     }
@@ -177,7 +198,21 @@ pub(crate) static ROTATION_SCHEDULE_META: TypeMeta = TypeMeta {
     type_name: CfnRotationSchedule::TYPE_NAME,
     shape: &ObjectShape::EMPTY,
     create_only: &["SecretId"],
-    write_only: &["HostedRotationLambda", "HostedRotationLambda/ExcludeCharacters", "HostedRotationLambda/KmsKeyArn", "HostedRotationLambda/MasterSecretArn", "HostedRotationLambda/MasterSecretKmsKeyArn", "HostedRotationLambda/RotationLambdaName", "HostedRotationLambda/RotationType", "HostedRotationLambda/Runtime", "HostedRotationLambda/SuperuserSecretArn", "HostedRotationLambda/SuperuserSecretKmsKeyArn", "HostedRotationLambda/VpcSecurityGroupIds", "HostedRotationLambda/VpcSubnetIds", "RotateImmediatelyOnUpdate"],
+    write_only: &[
+        "HostedRotationLambda",
+        "HostedRotationLambda/ExcludeCharacters",
+        "HostedRotationLambda/KmsKeyArn",
+        "HostedRotationLambda/MasterSecretArn",
+        "HostedRotationLambda/MasterSecretKmsKeyArn",
+        "HostedRotationLambda/RotationLambdaName",
+        "HostedRotationLambda/RotationType",
+        "HostedRotationLambda/Runtime",
+        "HostedRotationLambda/SuperuserSecretArn",
+        "HostedRotationLambda/SuperuserSecretKmsKeyArn",
+        "HostedRotationLambda/VpcSecurityGroupIds",
+        "HostedRotationLambda/VpcSubnetIds",
+        "RotateImmediatelyOnUpdate",
+    ],
     primary_identifier: &["Id"],
     attributes: &["Id"],
     tagging: None,
@@ -361,7 +396,10 @@ impl CfnSecret {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnSecret { props, options: ResourceOptions::default() }
+        CfnSecret {
+            props,
+            options: ResourceOptions::default(),
+        }
     }
 
     /// The description of the secret.
@@ -375,7 +413,10 @@ impl CfnSecret {
     /// We recommend that you specify the maximum length and include every character type that the system you are generating a password for can support.
     ///
     /// Write-only.
-    pub fn generate_secret_string(mut self, value: impl Into<Val<secret::GenerateSecretString>>) -> Self {
+    pub fn generate_secret_string(
+        mut self,
+        value: impl Into<Val<secret::GenerateSecretString>>,
+    ) -> Self {
         self.props.set("GenerateSecretString", value);
         self
     }
@@ -484,18 +525,68 @@ pub(crate) static SECRET_META: TypeMeta = TypeMeta {
     write_only: &["GenerateSecretString", "SecretString"],
     primary_identifier: &["Id"],
     attributes: &["Id"],
-    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
+    tagging: Some(Tagging {
+        property: "Tags",
+        shape: TagShape::List,
+    }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static SECRET_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2048), allowed: &[] })),
-        ("KmsKeyId", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2048), allowed: &[] })),
-        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(512), allowed: &[] })),
-        ("SecretString", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(65536), allowed: &[] })),
-        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&secret::TAG_SHAPE)), min_items: None, max_items: None })),
-        ("Type", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        (
+            "Description",
+            &Shape::Str(StrRule {
+                pattern: None,
+                min_len: Some(0),
+                max_len: Some(2048),
+                allowed: &[],
+            }),
+        ),
+        (
+            "KmsKeyId",
+            &Shape::Str(StrRule {
+                pattern: None,
+                min_len: Some(0),
+                max_len: Some(2048),
+                allowed: &[],
+            }),
+        ),
+        (
+            "Name",
+            &Shape::Str(StrRule {
+                pattern: None,
+                min_len: Some(0),
+                max_len: Some(512),
+                allowed: &[],
+            }),
+        ),
+        (
+            "SecretString",
+            &Shape::Str(StrRule {
+                pattern: None,
+                min_len: Some(1),
+                max_len: Some(65536),
+                allowed: &[],
+            }),
+        ),
+        (
+            "Tags",
+            &Shape::List(ListRule {
+                item: Some(&Shape::Object(&secret::TAG_SHAPE)),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "Type",
+            &Shape::Str(StrRule {
+                pattern: None,
+                min_len: Some(0),
+                max_len: Some(256),
+                allowed: &[],
+            }),
+        ),
     ],
     ..ObjectShape::EMPTY
 };
@@ -644,8 +735,24 @@ pub mod secret {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
-            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            (
+                "Key",
+                &Shape::Str(StrRule {
+                    pattern: None,
+                    min_len: Some(1),
+                    max_len: Some(128),
+                    allowed: &[],
+                }),
+            ),
+            (
+                "Value",
+                &Shape::Str(StrRule {
+                    pattern: None,
+                    min_len: Some(0),
+                    max_len: Some(256),
+                    allowed: &[],
+                }),
+            ),
         ],
         ..ObjectShape::EMPTY
     };
@@ -668,12 +775,19 @@ impl CfnSecretTargetAttachment {
     /// - `secret_id`: `SecretId`.
     /// - `target_id`: `TargetId`.
     /// - `target_type`: `TargetType`.
-    pub fn new(secret_id: impl Into<Val<String>>, target_id: impl Into<Val<String>>, target_type: impl Into<Val<String>>) -> Self {
+    pub fn new(
+        secret_id: impl Into<Val<String>>,
+        target_id: impl Into<Val<String>>,
+        target_type: impl Into<Val<String>>,
+    ) -> Self {
         let mut props = Props::new();
         props.set("SecretId", secret_id);
         props.set("TargetId", target_id);
         props.set("TargetType", target_type);
-        CfnSecretTargetAttachment { props, options: ResourceOptions::default() }
+        CfnSecretTargetAttachment {
+            props,
+            options: ResourceOptions::default(),
+        }
     }
 }
 
@@ -711,9 +825,15 @@ pub(crate) static SECRET_TARGET_ATTACHMENT_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static SECRET_TARGET_ATTACHMENT_SHAPE: ObjectShape = ObjectShape {
-    fields: &[
-        ("SecretId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
-    ],
+    fields: &[(
+        "SecretId",
+        &Shape::Str(StrRule {
+            pattern: None,
+            min_len: Some(1),
+            max_len: Some(2048),
+            allowed: &[],
+        }),
+    )],
     ..ObjectShape::EMPTY
 };
 

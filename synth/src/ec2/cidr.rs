@@ -18,7 +18,10 @@ impl Cidr {
             return Err(format!("prefix /{prefix} is longer than 32 bits"));
         }
         let base = u32::from(addr);
-        let cidr = Cidr { base: base & mask(prefix), prefix };
+        let cidr = Cidr {
+            base: base & mask(prefix),
+            prefix,
+        };
         if cidr.base != base {
             return Err(format!(
                 "{addr}/{prefix} has host bits set; did you mean {cidr}?"
@@ -56,9 +59,16 @@ impl Cidr {
         if bits < 32 && u64::from(index) >= 1u64 << bits {
             return None;
         }
-        let size = if prefix == 32 { 1u64 } else { 1u64 << (32 - prefix) };
+        let size = if prefix == 32 {
+            1u64
+        } else {
+            1u64 << (32 - prefix)
+        };
         let base = u64::from(self.base) + u64::from(index) * size;
-        Some(Cidr { base: base as u32, prefix })
+        Some(Cidr {
+            base: base as u32,
+            prefix,
+        })
     }
 }
 
@@ -116,7 +126,10 @@ mod tests {
     #[test]
     fn parses_and_rejects() {
         assert_eq!(c("10.0.0.0/16").to_string(), "10.0.0.0/16");
-        assert!("10.0.0.1/16".parse::<Cidr>().unwrap_err().contains("did you mean 10.0.0.0/16"));
+        assert!("10.0.0.1/16"
+            .parse::<Cidr>()
+            .unwrap_err()
+            .contains("did you mean 10.0.0.0/16"));
         assert!("10.0.0.0".parse::<Cidr>().is_err());
         assert!("10.0.0.0/33".parse::<Cidr>().is_err());
         assert!("300.0.0.0/8".parse::<Cidr>().is_err());
@@ -130,7 +143,10 @@ mod tests {
         assert_eq!(vpc.subnet(20, 15), Some(c("10.0.240.0/20")));
         assert_eq!(vpc.subnet(20, 16), None);
         assert_eq!(vpc.subnet(15, 0), None);
-        assert_eq!(c("0.0.0.0/0").subnet(32, u32::MAX), Some(c("255.255.255.255/32")));
+        assert_eq!(
+            c("0.0.0.0/0").subnet(32, u32::MAX),
+            Some(c("255.255.255.255/32"))
+        );
     }
 
     #[test]

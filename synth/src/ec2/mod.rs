@@ -87,6 +87,8 @@ pub struct Vpc {
     handle: Handle<cfn::CfnVpc>,
     public: Vec<Subnet>,
     private: Vec<Subnet>,
+    cidr: Option<Cidr>,
+    nat_gateways: u32,
     path: String,
 }
 
@@ -113,10 +115,6 @@ impl Vpc {
         self.handle
     }
 
-    pub fn cidr_block(&self) -> Val<String> {
-        self.handle.cidr_block()
-    }
-
     pub fn public_subnets(&self) -> &[Subnet] {
         &self.public
     }
@@ -136,6 +134,16 @@ impl Vpc {
 
     pub fn construct_path(&self) -> &str {
         &self.path
+    }
+
+    /// The VPC's block, when it was valid.
+    pub fn cidr(&self) -> Option<Cidr> {
+        self.cidr
+    }
+
+    /// How many NAT gateways serve the private subnets.
+    pub fn nat_gateway_count(&self) -> u32 {
+        self.nat_gateways
     }
 }
 
@@ -169,7 +177,11 @@ impl VpcBuilder {
 
     /// Explicit subnet blocks, one per zone for each kind, instead of
     /// computed ones. They must lie in the VPC block and not overlap.
-    pub fn subnet_cidrs<S: Into<String>>(mut self, public: impl IntoIterator<Item = S>, private: impl IntoIterator<Item = S>) -> Self {
+    pub fn subnet_cidrs<S: Into<String>>(
+        mut self,
+        public: impl IntoIterator<Item = S>,
+        private: impl IntoIterator<Item = S>,
+    ) -> Self {
         self.explicit = Some((
             public.into_iter().map(Into::into).collect(),
             private.into_iter().map(Into::into).collect(),
@@ -192,7 +204,10 @@ impl VpcBuilder {
         let (public, private) = match &self.explicit {
             Some((public, private)) => {
                 let parse = |blocks: &[String]| -> Result<Vec<Cidr>, String> {
-                    blocks.iter().map(|b| b.parse::<Cidr>().map_err(|e| format!("subnet CIDR: {e}"))).collect()
+                    blocks
+                        .iter()
+                        .map(|b| b.parse::<Cidr>().map_err(|e| format!("subnet CIDR: {e}")))
+                        .collect()
                 };
                 let (public, private) = (parse(public)?, parse(private)?);
                 for (kind, blocks) in [("public", &public), ("private", &private)] {
@@ -210,7 +225,10 @@ impl VpcBuilder {
                 let mut cursor: u64 = u64::from(vpc.first());
                 let mut carve = |prefix: u8| -> Result<Cidr, String> {
                     if !(vpc.prefix()..=28).contains(&prefix) {
-                        return Err(format!("subnet prefix /{prefix} does not fit VPC {vpc} (use /{} to /28)", vpc.prefix()));
+                        return Err(format!(
+                            "subnet prefix /{prefix} does not fit VPC {vpc} (use /{} to /28)",
+                            vpc.prefix()
+                        ));
                     }
                     let size = 1u64 << (32 - prefix);
                     let start = cursor.div_ceil(size) * size;
@@ -223,17 +241,25 @@ impl VpcBuilder {
                     }
                     Cidr::new(std::net::Ipv4Addr::from(start as u32), prefix)
                 };
-                let public = (0..self.azs).map(|_| carve(self.public_prefix)).collect::<Result<Vec<_>, _>>()?;
-                let private = (0..self.azs).map(|_| carve(self.private_prefix)).collect::<Result<Vec<_>, _>>()?;
+                let public = (0..self.azs)
+                    .map(|_| carve(self.public_prefix))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let private = (0..self.azs)
+                    .map(|_| carve(self.private_prefix))
+                    .collect::<Result<Vec<_>, _>>()?;
                 (public, private)
             }
         };
         let all: Vec<Cidr> = public.iter().chain(&private).copied().collect();
         if let Some(outside) = all.iter().find(|b| !vpc.contains(**b)) {
-            return Err(format!("subnet CIDR {outside} lies outside the VPC block {vpc}"));
+            return Err(format!(
+                "subnet CIDR {outside} lies outside the VPC block {vpc}"
+            ));
         }
         if let Some((a, b)) = cidr::first_overlap(&all) {
-            return Err(format!("subnet CIDRs {a} and {b} overlap; give each subnet its own block"));
+            return Err(format!(
+                "subnet CIDRs {a} and {b} overlap; give each subnet its own block"
+            ));
         }
         Ok((public, private))
     }
@@ -243,7 +269,10 @@ impl VpcBuilder {
         let mut scope = scope.as_scope();
         let mut here = scope.child(id);
         if !(1..=16).contains(&self.azs) {
-            here.error(format!("{} availability zones requested; use 1 to 16", self.azs));
+            here.error(format!(
+                "{} availability zones requested; use 1 to 16",
+                self.azs
+            ));
         }
         let nat_count = self.nat_gateways.unwrap_or(1.min(self.azs));
         if nat_count > self.azs {
@@ -287,8 +316,11 @@ impl VpcBuilder {
             if self.kubernetes_tags {
                 subnet = subnet.tag(ELB_TAG, "1");
             }
-            let subnet = sub.add("Subnet", subnet);
-            let table = sub.add("RouteTable", cfn::CfnRouteTable::new(vpc.reference()).tag("Name", path.clone()));
+            let subnet = sub.add("Resource", subnet);
+            let table = sub.add(
+                "RouteTable",
+                cfn::CfnRouteTable::new(vpc.reference()).tag("Name", path.clone()),
+            );
             sub.add(
                 "RouteTableAssociation",
                 cfn::CfnSubnetRouteTableAssociation::new(table.reference(), subnet.reference()),
@@ -301,7 +333,10 @@ impl VpcBuilder {
                     .depends_on(attachment),
             );
             if (i as u32) < nat_count {
-                let eip = sub.add("Eip", cfn::CfnEip::new().domain("vpc").tag("Name", path.clone()));
+                let eip = sub.add(
+                    "Eip",
+                    cfn::CfnEip::new().domain("vpc").tag("Name", path.clone()),
+                );
                 let nat = sub.add(
                     "NatGateway",
                     cfn::CfnNatGateway::new()
@@ -334,8 +369,11 @@ impl VpcBuilder {
             if self.kubernetes_tags {
                 subnet = subnet.tag(INTERNAL_ELB_TAG, "1");
             }
-            let subnet = sub.add("Subnet", subnet);
-            let table = sub.add("RouteTable", cfn::CfnRouteTable::new(vpc.reference()).tag("Name", path.clone()));
+            let subnet = sub.add("Resource", subnet);
+            let table = sub.add(
+                "RouteTable",
+                cfn::CfnRouteTable::new(vpc.reference()).tag("Name", path.clone()),
+            );
             sub.add(
                 "RouteTableAssociation",
                 cfn::CfnSubnetRouteTableAssociation::new(table.reference(), subnet.reference()),
@@ -360,6 +398,8 @@ impl VpcBuilder {
             handle: vpc,
             public,
             private,
+            cidr: self.cidr.parse().ok(),
+            nat_gateways: nat_ids.len() as u32,
             path: here.path().to_owned(),
         }
     }
@@ -445,7 +485,10 @@ pub struct SecurityGroup {
 
 impl SecurityGroup {
     /// A group in the VPC; every group needs a description.
-    pub fn builder(vpc_id: impl Into<Val<String>>, description: impl Into<String>) -> SecurityGroupBuilder {
+    pub fn builder(
+        vpc_id: impl Into<Val<String>>,
+        description: impl Into<String>,
+    ) -> SecurityGroupBuilder {
         SecurityGroupBuilder {
             vpc_id: vpc_id.into(),
             description: description.into(),
@@ -511,10 +554,12 @@ impl SecurityGroupBuilder {
             group = group.group_name(name.as_str());
         }
         if !self.ingress.is_empty() {
-            group = group.security_group_ingress(self.ingress.iter().map(ingress_rule).collect::<Vec<_>>());
+            group = group
+                .security_group_ingress(self.ingress.iter().map(ingress_rule).collect::<Vec<_>>());
         }
         if !self.egress.is_empty() {
-            group = group.security_group_egress(self.egress.iter().map(egress_rule).collect::<Vec<_>>());
+            group = group
+                .security_group_egress(self.egress.iter().map(egress_rule).collect::<Vec<_>>());
         }
         SecurityGroup {
             handle: here.add("Resource", group),
@@ -532,9 +577,10 @@ fn rule_problem(rule: &Rule) -> Option<String> {
         }
     }
     match rule.port {
-        Port::TcpRange(a, b) | Port::UdpRange(a, b) if a > b => {
-            Some(format!("rule {:?}: port range {a}-{b} is reversed", rule.description))
-        }
+        Port::TcpRange(a, b) | Port::UdpRange(a, b) if a > b => Some(format!(
+            "rule {:?}: port range {a}-{b} is reversed",
+            rule.description
+        )),
         _ => None,
     }
 }

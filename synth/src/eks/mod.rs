@@ -4,7 +4,7 @@
 use crate::aws::eks as cfn;
 use crate::ec2::{SecurityGroup, Subnet};
 use crate::iam::Role;
-use crate::resource::{Handle, Resource};
+use crate::resource::Handle;
 use crate::stack::AsScope;
 use crate::value::{Map, Val};
 
@@ -22,7 +22,13 @@ pub const NODE_POLICIES: [&str; 3] = [
 ];
 
 /// Control plane log types.
-pub const LOG_TYPES: [&str; 5] = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
+pub const LOG_TYPES: [&str; 5] = [
+    "api",
+    "audit",
+    "authenticator",
+    "controllerManager",
+    "scheduler",
+];
 
 /// A cluster, being configured.
 #[derive(Clone, Debug)]
@@ -127,7 +133,10 @@ impl ClusterBuilder {
     }
 
     /// Limits public endpoint access to these blocks.
-    pub fn public_access_cidrs<S: Into<String>>(mut self, cidrs: impl IntoIterator<Item = S>) -> Self {
+    pub fn public_access_cidrs<S: Into<String>>(
+        mut self,
+        cidrs: impl IntoIterator<Item = S>,
+    ) -> Self {
         self.public_access_cidrs = cidrs.into_iter().map(Into::into).collect();
         self
     }
@@ -146,7 +155,11 @@ impl ClusterBuilder {
 
     /// `API`, `API_AND_CONFIG_MAP` (default) or `CONFIG_MAP`, and whether
     /// the identity creating the cluster becomes its administrator.
-    pub fn access(mut self, authentication_mode: impl Into<String>, bootstrap_creator_admin: bool) -> Self {
+    pub fn access(
+        mut self,
+        authentication_mode: impl Into<String>,
+        bootstrap_creator_admin: bool,
+    ) -> Self {
         self.authentication_mode = authentication_mode.into();
         self.bootstrap_admin = bootstrap_creator_admin;
         self
@@ -161,7 +174,8 @@ impl ClusterBuilder {
                 self.role.construct_path()
             ));
         }
-        let zones: std::collections::BTreeSet<u32> = self.subnets.iter().map(Subnet::az_index).collect();
+        let zones: std::collections::BTreeSet<u32> =
+            self.subnets.iter().map(Subnet::az_index).collect();
         if self.subnets.len() < 2 || zones.len() < 2 {
             here.error(format!(
                 "EKS needs subnets in at least two availability zones; {} subnet(s) in {} zone(s) given",
@@ -182,7 +196,10 @@ impl ClusterBuilder {
         }
         for t in &self.log_types {
             if !LOG_TYPES.contains(&t.as_str()) {
-                here.error(format!("unknown log type {t:?}; use {}", LOG_TYPES.join(", ")));
+                here.error(format!(
+                    "unknown log type {t:?}; use {}",
+                    LOG_TYPES.join(", ")
+                ));
             }
         }
         let subnet_ids: Vec<Val<String>> = self.subnets.iter().map(Subnet::id).collect();
@@ -212,7 +229,8 @@ impl ClusterBuilder {
                 .map(|t| cfn::cluster::LoggingTypeConfig::new().type_(t.as_str()))
                 .collect();
             cluster = cluster.logging(
-                cfn::cluster::Logging::new().cluster_logging(cfn::cluster::ClusterLogging::new().enabled_types(types)),
+                cfn::cluster::Logging::new()
+                    .cluster_logging(cfn::cluster::ClusterLogging::new().enabled_types(types)),
             );
         }
         if let Some(key) = self.secrets_key_arn {
@@ -341,8 +359,14 @@ impl NodegroupBuilder {
         self
     }
 
-    pub fn taint(mut self, key: impl Into<String>, value: Option<&str>, effect: TaintEffect) -> Self {
-        self.taints.push((key.into(), value.map(str::to_owned), effect));
+    pub fn taint(
+        mut self,
+        key: impl Into<String>,
+        value: Option<&str>,
+        effect: TaintEffect,
+    ) -> Self {
+        self.taints
+            .push((key.into(), value.map(str::to_owned), effect));
         self
     }
 
@@ -402,7 +426,9 @@ impl NodegroupBuilder {
                 .taints
                 .iter()
                 .map(|(key, value, effect)| {
-                    let t = cfn::nodegroup::Taint::new().key(key.as_str()).effect(effect.name());
+                    let t = cfn::nodegroup::Taint::new()
+                        .key(key.as_str())
+                        .effect(effect.name());
                     match value {
                         Some(v) => t.value(v.as_str()),
                         None => t,
@@ -483,9 +509,13 @@ impl AccessEntry {
         let policy_arn = crate::fns::sub(format!(
             "arn:${{AWS::Partition}}:eks::aws:cluster-access-policy/{policy}"
         ));
-        let entry = cfn::CfnAccessEntry::new(cluster.name(), principal_arn.into()).access_policies(vec![
-            cfn::access_entry::AccessPolicy::new(cfn::access_entry::AccessScope::new("cluster"), policy_arn),
-        ]);
+        let entry =
+            cfn::CfnAccessEntry::new(cluster.name(), principal_arn.into()).access_policies(vec![
+                cfn::access_entry::AccessPolicy::new(
+                    cfn::access_entry::AccessScope::new("cluster"),
+                    policy_arn,
+                ),
+            ]);
         AccessEntry {
             handle: here.add("Resource", entry),
         }

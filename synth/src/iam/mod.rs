@@ -16,12 +16,14 @@
 
 mod policy;
 
-pub use policy::{arn, ConditionEntry, Effect, PolicyDocument, Principal, Statement, POLICY_VERSION};
+pub use policy::{
+    arn, ConditionEntry, Effect, PolicyDocument, Principal, Statement, POLICY_VERSION,
+};
 
 use crate::aws::iam as cfn;
 use crate::resource::Handle;
 use crate::stack::AsScope;
-use crate::value::{Val, Value};
+use crate::value::Val;
 
 /// A managed policy to attach: AWS managed by name, or any policy by ARN.
 #[derive(Clone, Debug, PartialEq)]
@@ -136,7 +138,11 @@ impl Identity {
             }
         }
         for policy in &self.inline {
-            report(scope, &format!("inline policy {}", policy.name), policy.document.problems(false));
+            report(
+                scope,
+                &format!("inline policy {}", policy.name),
+                policy.document.problems(false),
+            );
         }
         if !self.grants.is_empty() {
             let doc = PolicyDocument {
@@ -177,7 +183,11 @@ macro_rules! identity_setters {
         }
 
         /// Grants `actions` on `resources` (an inline `DefaultPolicy`).
-        pub fn allow<A, R>(mut self, actions: impl IntoIterator<Item = A>, resources: impl IntoIterator<Item = R>) -> Self
+        pub fn allow<A, R>(
+            mut self,
+            actions: impl IntoIterator<Item = A>,
+            resources: impl IntoIterator<Item = R>,
+        ) -> Self
         where
             A: Into<String>,
             R: Into<Val<String>>,
@@ -244,7 +254,9 @@ impl Role {
             Principal::Federated(_) => "sts:AssumeRoleWithWebIdentity",
             _ => "sts:AssumeRole",
         };
-        Role::with_trust(PolicyDocument::new().statement(Statement::allow().action(action).principal(principal)))
+        Role::with_trust(
+            PolicyDocument::new().statement(Statement::allow().action(action).principal(principal)),
+        )
     }
 
     pub fn handle(&self) -> Handle<cfn::CfnRole> {
@@ -324,7 +336,9 @@ impl RoleBuilder {
         self.identity.check(&mut here, "role", 64);
         report(&mut here, "trust policy", self.trust.problems(true));
         if let Some(s) = self.max_session.filter(|s| !(3600..=43200).contains(s)) {
-            here.error(format!("max session duration {s}s is outside 3600-43200 seconds"));
+            here.error(format!(
+                "max session duration {s}s is outside 3600-43200 seconds"
+            ));
         }
         let mut role = cfn::CfnRole::new(self.trust);
         if let Some(name) = &self.identity.name {
@@ -457,7 +471,10 @@ impl AccessKey {
         let key = here.add("Resource", cfn::CfnAccessKey::new(user.name()));
         let secret_string = crate::fns::sub_with(
             "{\"AccessKeyId\":\"${KeyId}\",\"SecretAccessKey\":\"${Secret}\"}",
-            [("KeyId", key.reference()), ("Secret", key.secret_access_key())],
+            [
+                ("KeyId", key.reference()),
+                ("Secret", key.secret_access_key()),
+            ],
         );
         let secret = here.add(
             "Secret",
@@ -602,9 +619,4 @@ impl InstanceProfile {
     pub fn name(&self) -> Val<String> {
         self.handle.reference()
     }
-}
-
-/// Converts a document to a plain value, e.g. for a raw resource.
-pub fn document_value(doc: &PolicyDocument) -> Value {
-    doc.to_value()
 }

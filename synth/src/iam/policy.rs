@@ -59,7 +59,9 @@ impl Principal {
     fn value(&self) -> Value {
         match self {
             Principal::Account(id) => match id.value() {
-                Value::String(s) => fns::sub(format!("arn:${{AWS::Partition}}:iam::{s}:root")).into(),
+                Value::String(s) => {
+                    fns::sub(format!("arn:${{AWS::Partition}}:iam::{s}:root")).into()
+                }
                 other => fns::sub_with(
                     "arn:${AWS::Partition}:iam::${Account}:root",
                     [("Account", Val::<String>::from_value(other.clone()))],
@@ -158,7 +160,10 @@ impl Statement {
         self.resource("*")
     }
 
-    pub fn not_resources<V: Into<Val<String>>>(mut self, arns: impl IntoIterator<Item = V>) -> Self {
+    pub fn not_resources<V: Into<Val<String>>>(
+        mut self,
+        arns: impl IntoIterator<Item = V>,
+    ) -> Self {
         self.not_resources.extend(arns.into_iter().map(Into::into));
         self
     }
@@ -190,15 +195,22 @@ impl Statement {
     /// principals, or an identity policy, which must not have them.
     pub fn problems(&self, in_trust: bool) -> Vec<String> {
         let mut out = Vec::new();
-        let label = self.sid.as_deref().map_or_else(String::new, |s| format!("statement {s}: "));
+        let label = self
+            .sid
+            .as_deref()
+            .map_or_else(String::new, |s| format!("statement {s}: "));
         match (self.actions.is_empty(), self.not_actions.is_empty()) {
             (true, true) => out.push(format!("{label}a statement needs actions (or not-actions)")),
-            (false, false) => out.push(format!("{label}a statement cannot have both actions and not-actions")),
+            (false, false) => out.push(format!(
+                "{label}a statement cannot have both actions and not-actions"
+            )),
             _ => {}
         }
         for a in self.actions.iter().chain(&self.not_actions) {
             if !valid_action(a) {
-                out.push(format!("{label}action {a:?} is not of the form service:Action"));
+                out.push(format!(
+                    "{label}action {a:?} is not of the form service:Action"
+                ));
             }
         }
         if in_trust {
@@ -207,14 +219,20 @@ impl Statement {
             }
         } else {
             if !self.principals.is_empty() {
-                out.push(format!("{label}an identity policy statement cannot name principals"));
+                out.push(format!(
+                    "{label}an identity policy statement cannot name principals"
+                ));
             }
             if self.resources.is_empty() && self.not_resources.is_empty() {
-                out.push(format!("{label}a statement needs resources (use any_resource() for \"*\")"));
+                out.push(format!(
+                    "{label}a statement needs resources (use any_resource() for \"*\")"
+                ));
             }
         }
         if !self.resources.is_empty() && !self.not_resources.is_empty() {
-            out.push(format!("{label}a statement cannot have both resources and not-resources"));
+            out.push(format!(
+                "{label}a statement cannot have both resources and not-resources"
+            ));
         }
         out
     }
@@ -246,7 +264,8 @@ impl Statement {
                 s = s.with("Principal", principal);
             }
         }
-        let strings = |xs: &[String]| one_or_list(xs.iter().map(|x| Value::from(x.as_str())).collect());
+        let strings =
+            |xs: &[String]| one_or_list(xs.iter().map(|x| Value::from(x.as_str())).collect());
         let vals = |xs: &[Val<String>]| one_or_list(xs.iter().map(|x| x.value().clone()).collect());
         if !self.actions.is_empty() {
             s = s.with("Action", strings(&self.actions));
@@ -293,9 +312,13 @@ fn valid_action(action: &str) -> bool {
         return false;
     };
     !service.is_empty()
-        && service.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        && service
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-')
         && !name.is_empty()
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '*' || c == '?')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '*' || c == '?')
 }
 
 /// A policy document: a list of statements.
@@ -324,8 +347,16 @@ impl PolicyDocument {
 
     /// Every problem of every statement, plus duplicate statement IDs.
     pub fn problems(&self, in_trust: bool) -> Vec<String> {
-        let mut out: Vec<String> = self.statements.iter().flat_map(|s| s.problems(in_trust)).collect();
-        let mut sids: Vec<&str> = self.statements.iter().filter_map(|s| s.sid.as_deref()).collect();
+        let mut out: Vec<String> = self
+            .statements
+            .iter()
+            .flat_map(|s| s.problems(in_trust))
+            .collect();
+        let mut sids: Vec<&str> = self
+            .statements
+            .iter()
+            .filter_map(|s| s.sid.as_deref())
+            .collect();
         sids.sort_unstable();
         for pair in sids.windows(2) {
             if pair[0] == pair[1] {
@@ -371,7 +402,9 @@ pub mod arn {
 
     /// `arn:<partition>:iam::<this account>:role/<name>`; wildcards allowed.
     pub fn role_in_this_account(name: &str) -> Val<String> {
-        fns::sub(format!("arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:role/{name}"))
+        fns::sub(format!(
+            "arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:role/{name}"
+        ))
     }
 }
 
@@ -394,10 +427,15 @@ mod tests {
         let v = doc.to_value();
         let Value::Map(m) = &v else { panic!() };
         assert_eq!(m["Version"], Value::from("2012-10-17"));
-        let Value::List(st) = &m["Statement"] else { panic!() };
+        let Value::List(st) = &m["Statement"] else {
+            panic!()
+        };
         let Value::Map(s) = &st[0] else { panic!() };
         assert_eq!(s["Action"], Value::from("sts:AssumeRole"));
-        assert_eq!(s["Principal"], Value::map().with("Service", "eks.amazonaws.com"));
+        assert_eq!(
+            s["Principal"],
+            Value::map().with("Service", "eks.amazonaws.com")
+        );
         assert!(json(v).contains("Allow"));
     }
 
@@ -405,25 +443,53 @@ mod tests {
     fn conditions_group_by_operator() {
         let s = Statement::allow()
             .action("sts:AssumeRoleWithWebIdentity")
-            .principal(Principal::federated("arn:aws:iam::1:oidc-provider/gitlab.com"))
+            .principal(Principal::federated(
+                "arn:aws:iam::1:oidc-provider/gitlab.com",
+            ))
             .condition("StringEquals", "gitlab.com:aud", ["https://gitlab.com"])
-            .condition("StringLike", "gitlab.com:sub", ["project_path:g/p:ref_type:branch:ref:region/*"])
-            .condition("StringEquals", "aws:RequestedRegion", ["us-east-2", "eu-west-1"]);
-        let Value::Map(m) = s.to_value() else { panic!() };
-        let Value::Map(c) = &m["Condition"] else { panic!() };
+            .condition(
+                "StringLike",
+                "gitlab.com:sub",
+                ["project_path:g/p:ref_type:branch:ref:region/*"],
+            )
+            .condition(
+                "StringEquals",
+                "aws:RequestedRegion",
+                ["us-east-2", "eu-west-1"],
+            );
+        let Value::Map(m) = s.to_value() else {
+            panic!()
+        };
+        let Value::Map(c) = &m["Condition"] else {
+            panic!()
+        };
         assert_eq!(c.keys().collect::<Vec<_>>(), ["StringEquals", "StringLike"]);
-        let Value::Map(eq) = &c["StringEquals"] else { panic!() };
-        assert_eq!(eq["aws:RequestedRegion"], Value::list(["us-east-2", "eu-west-1"]));
+        let Value::Map(eq) = &c["StringEquals"] else {
+            panic!()
+        };
+        assert_eq!(
+            eq["aws:RequestedRegion"],
+            Value::list(["us-east-2", "eu-west-1"])
+        );
     }
 
     #[test]
     fn statements_are_checked_for_their_policy_kind() {
         let identity = Statement::allow().action("s3:GetObject");
-        assert!(identity.problems(false).iter().any(|p| p.contains("needs resources")));
-        assert!(identity.problems(true).iter().any(|p| p.contains("needs a principal")));
+        assert!(identity
+            .problems(false)
+            .iter()
+            .any(|p| p.contains("needs resources")));
+        assert!(identity
+            .problems(true)
+            .iter()
+            .any(|p| p.contains("needs a principal")));
         let bad = Statement::deny().action("not an action").any_resource();
         assert!(bad.problems(false)[0].contains("not of the form service:Action"));
-        let with_principal = Statement::allow().action("s3:*").any_resource().principal(Principal::Anyone);
+        let with_principal = Statement::allow()
+            .action("s3:*")
+            .any_resource()
+            .principal(Principal::Anyone);
         assert!(with_principal.problems(false)[0].contains("cannot name principals"));
         assert!(PolicyDocument::new().problems(false)[0].contains("at least one statement"));
         let dup = PolicyDocument::new()
@@ -435,6 +501,9 @@ mod tests {
     #[test]
     fn account_principals_are_partition_aware() {
         let v = Principal::account("123456789012").value();
-        assert_eq!(v, fns::sub("arn:${AWS::Partition}:iam::123456789012:root").into_value());
+        assert_eq!(
+            v,
+            fns::sub("arn:${AWS::Partition}:iam::123456789012:root").into_value()
+        );
     }
 }
