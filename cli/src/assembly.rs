@@ -94,6 +94,8 @@ impl AppEnv {
                 Some(self.format.extension().to_string()),
             ),
             (manifest::env::CONTEXT, Some(context)),
+            // The command line prints its own summary of the assembly.
+            (manifest::env::QUIET, Some("1".to_string())),
         ]
     }
 }

@@ -27,6 +27,7 @@ pub struct App {
     pub(crate) default_env: Environment,
     pub(crate) context: Arc<IndexMap<String, String>>,
     pub(crate) errors: Vec<Diagnostic>,
+    pub(crate) quiet: bool,
 }
 
 impl Default for App {
@@ -47,6 +48,7 @@ impl App {
             default_env: Environment::default(),
             context: Arc::new(IndexMap::new()),
             errors: Vec::new(),
+            quiet: false,
         }
     }
 
@@ -66,6 +68,7 @@ impl App {
                 format!("unknown template format {other:?}; use json or yaml"),
             )),
         }
+        app.quiet = var(env::QUIET).is_some();
         app.default_env.region = var(env::REGION);
         app.default_env.account = var(env::ACCOUNT);
         if let Some(text) = var(env::CONTEXT) {
@@ -178,6 +181,9 @@ impl App {
                 self.outdir.display()
             );
             return ExitCode::from(1);
+        }
+        if self.quiet {
+            return ExitCode::SUCCESS;
         }
         let mut out = std::io::stdout().lock();
         for stack in &assembly.stacks {

@@ -49,6 +49,11 @@ pub use stack::{AsScope, Condition, Mapping, Parameter, ParameterSpec, Rule, Sco
 pub use synthesize::limits;
 pub use value::{Json, Map, Val, Value};
 
+/// The README's Rust examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeExamples;
+
 /// Everything a stack definition usually needs.
 pub mod prelude {
     pub use crate::fns;

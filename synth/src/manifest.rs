@@ -25,6 +25,8 @@ pub mod env {
     pub const CONTEXT: &str = "SYNTH_CONTEXT";
     /// Template format: `json` (default) or `yaml`.
     pub const FORMAT: &str = "SYNTH_FORMAT";
+    /// Set (to anything) to keep the app from printing its own summary.
+    pub const QUIET: &str = "SYNTH_QUIET";
 }
 
 /// The whole assembly: stacks in dependency order (dependencies first).
