@@ -118,6 +118,76 @@ pub enum Command {
     /// Print the region in force and where it came from
     #[command(after_help = REGION_EXAMPLES)]
     Region(RegionArgs),
+
+    /// Show what a deploy would change: resources, replacements, IAM and network access
+    #[command(after_help = DIFF_EXAMPLES)]
+    Diff(DiffArgs),
+}
+
+const DIFF_EXAMPLES: &str = "\
+Examples:
+  synth diff                          every stack against what is deployed in the region
+  synth diff GitlabEks --fail         exit 1 when the stack would change
+  synth diff --against main-out/      against another assembly, offline (no AWS access)
+  synth diff --template old.yaml App  against a template file (JSON or YAML)
+  synth diff --format markdown > diff.md --gitlab-report report.json
+  synth diff --format json | jq .summary
+  synth diff --unified --context-lines 5
+
+Against the deployed stack (the default), the region comes from --region or the
+branch (region/<aws-region>) and credentials from the AWS default chain; a stack
+that does not exist yet diffs against an empty template.
+[~] modified  [+] added  [-] removed; (replace) marks replacements, including those
+caused by a replaced resource that a create-only property references.
+Exit codes: 0 (also with differences, unless --fail), 1 differences with --fail or
+the comparison failed, 2 invalid invocation.";
+
+/// What `synth diff` compares against and how it reports.
+#[derive(Debug, Clone, Default, Args)]
+pub struct DiffArgs {
+    /// Stack names or globs; all stacks when none are given
+    #[arg(value_name = "STACK")]
+    pub stacks: Vec<String>,
+
+    /// Every stack
+    #[arg(long, conflicts_with = "stacks")]
+    pub all: bool,
+
+    /// Compare with this template file (JSON or YAML) instead of the deployed stack; needs exactly one stack
+    #[arg(long, value_name = "FILE", conflicts_with = "against")]
+    pub template: Option<PathBuf>,
+
+    /// Compare with the same stacks in another cloud assembly directory, offline
+    #[arg(long, value_name = "DIR")]
+    pub against: Option<PathBuf>,
+
+    /// Output format: text (colored on a terminal), markdown, json
+    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+    pub format: DiffFormat,
+
+    /// Also write GitLab's infrastructure report ({"create","update","delete"}) to FILE
+    #[arg(long, value_name = "FILE")]
+    pub gitlab_report: Option<PathBuf>,
+
+    /// Also print a unified diff of the template texts
+    #[arg(long)]
+    pub unified: bool,
+
+    /// Lines of context in the unified diff (implies --unified)
+    #[arg(long, value_name = "N")]
+    pub context_lines: Option<usize>,
+
+    /// Exit 1 when there are differences
+    #[arg(long)]
+    pub fail: bool,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiffFormat {
+    #[default]
+    Text,
+    Markdown,
+    Json,
 }
 
 #[derive(Debug, Clone, Default, Args)]

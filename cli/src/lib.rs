@@ -4,10 +4,13 @@
 //! [`Context`]: context::Context
 
 pub mod assembly;
+pub mod aws;
 pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod context;
+pub mod deployed;
+pub mod diff;
 pub mod error;
 pub mod git;
 pub mod profile;
@@ -26,5 +29,6 @@ pub fn run(cli: Cli) -> Result<()> {
         None | Some(Command::Synth) => commands::synth::run(&ctx),
         Some(Command::List(args)) => commands::list::run(&ctx, args),
         Some(Command::Region(args)) => commands::region::run(&ctx, args),
+        Some(Command::Diff(args)) => commands::diff::run(&ctx, args),
     }
 }

@@ -4,6 +4,7 @@
 //!
 //! [`Context`]: crate::context::Context
 
+pub mod diff;
 pub mod list;
 pub mod region;
 pub mod synth;
