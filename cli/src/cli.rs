@@ -122,6 +122,119 @@ pub enum Command {
     /// Show what a deploy would change: resources, replacements, IAM and network access
     #[command(after_help = DIFF_EXAMPLES)]
     Diff(DiffArgs),
+
+    /// Deploy stacks through change sets, in dependency order
+    #[command(after_help = DEPLOY_EXAMPLES)]
+    Deploy(DeployArgs),
+
+    /// Delete stacks, in reverse dependency order, after confirmation
+    #[command(after_help = DESTROY_EXAMPLES)]
+    Destroy(DestroyArgs),
+}
+
+const DEPLOY_EXAMPLES: &str = "\
+Examples:
+  synth deploy                        the only stack (name stacks or pass --all when there are several)
+  synth deploy --all --require-approval never      in CI: never ask
+  synth deploy 'Eks*' --concurrency 2              independent stacks two at a time
+  synth deploy --parameters GitlabEks:GitlabExternalId=0123abcd... --parameters Env=prod
+  synth --app out deploy --all --outputs-file outputs.json  deploy a synthesized artifact
+
+Each stack: a change set is created (CREATE or UPDATE), its diff shown, approval asked
+when --require-approval says so (broadening: only when permissions or network access
+widen), then executed and followed to the end. Without a terminal, a needed approval
+fails the deploy (exit 1). Parameters not given keep their deployed value on update.
+Templates over 51,200 bytes need --template-bucket. Credentials come from the AWS
+default chain: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or
+AWS_ROLE_ARN + AWS_WEB_IDENTITY_TOKEN_FILE (GitLab OIDC); AWS_ENDPOINT_URL selects
+another endpoint.";
+
+const DESTROY_EXAMPLES: &str = "\
+Examples:
+  synth destroy GitlabEks             asks before deleting
+  synth destroy --all --force         no question (needed without a terminal)";
+
+/// How `synth deploy` proceeds.
+#[derive(Debug, Clone, Args)]
+pub struct DeployArgs {
+    /// Stack names or globs; the only stack when there is one
+    #[arg(value_name = "STACK")]
+    pub stacks: Vec<String>,
+
+    /// Every stack
+    #[arg(long, conflicts_with = "stacks")]
+    pub all: bool,
+
+    /// When to ask before executing: never, any-change, or broadening (permissions or network access widen)
+    #[arg(long, value_enum, default_value_t = crate::deploy::Approval::Broadening)]
+    pub require_approval: crate::deploy::Approval,
+
+    /// Deploy up to N independent stacks at once
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=32))]
+    pub concurrency: u16,
+
+    /// Delete and recreate a stack whose creation failed (ROLLBACK_COMPLETE)
+    #[arg(long)]
+    pub replace_failed: bool,
+
+    /// Wait for another operation running on a stack instead of failing
+    #[arg(long)]
+    pub wait_busy: bool,
+
+    /// Give up waiting for a stack after this many seconds
+    #[arg(long, value_name = "SECONDS", default_value_t = 7200)]
+    pub timeout: u64,
+
+    /// Progress display: auto (a live line on a terminal) or events (a line per event)
+    #[arg(long, value_enum, default_value_t = ProgressMode::Auto)]
+    pub progress: ProgressMode,
+
+    /// A parameter value, for every stack (KEY=VALUE) or one (STACK:KEY=VALUE); repeatable
+    #[arg(long = "parameters", value_name = "[STACK:]KEY=VALUE")]
+    pub parameters: Vec<String>,
+
+    /// Turn on termination protection for the deployed stacks
+    #[arg(long)]
+    pub termination_protection: bool,
+
+    /// Write the stacks' outputs as {stack: {output: value}} to FILE
+    #[arg(long, value_name = "FILE")]
+    pub outputs_file: Option<PathBuf>,
+
+    /// S3 bucket for templates over 51,200 bytes
+    #[arg(long, value_name = "BUCKET")]
+    pub template_bucket: Option<String>,
+}
+
+/// How `synth destroy` proceeds.
+#[derive(Debug, Clone, Args)]
+pub struct DestroyArgs {
+    /// Stack names or globs; the only stack when there is one
+    #[arg(value_name = "STACK")]
+    pub stacks: Vec<String>,
+
+    /// Every stack
+    #[arg(long, conflicts_with = "stacks")]
+    pub all: bool,
+
+    /// Do not ask for confirmation
+    #[arg(long)]
+    pub force: bool,
+
+    /// Give up waiting for a stack after this many seconds
+    #[arg(long, value_name = "SECONDS", default_value_t = 7200)]
+    pub timeout: u64,
+
+    /// Progress display: auto (a live line on a terminal) or events (a line per event)
+    #[arg(long, value_enum, default_value_t = ProgressMode::Auto)]
+    pub progress: ProgressMode,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ProgressMode {
+    #[default]
+    Auto,
+    Events,
 }
 
 const DIFF_EXAMPLES: &str = "\

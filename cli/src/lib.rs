@@ -9,6 +9,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod context;
+pub mod deploy;
 pub mod deployed;
 pub mod diff;
 pub mod error;
@@ -30,5 +31,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::List(args)) => commands::list::run(&ctx, args),
         Some(Command::Region(args)) => commands::region::run(&ctx, args),
         Some(Command::Diff(args)) => commands::diff::run(&ctx, args),
+        Some(Command::Deploy(args)) => commands::deploy::run(&ctx, args),
+        Some(Command::Destroy(args)) => commands::destroy::run(&ctx, args),
     }
 }

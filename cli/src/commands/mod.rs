@@ -4,6 +4,8 @@
 //!
 //! [`Context`]: crate::context::Context
 
+pub mod deploy;
+pub mod destroy;
 pub mod diff;
 pub mod list;
 pub mod region;

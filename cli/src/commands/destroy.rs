@@ -1,0 +1,68 @@
+//! `synth destroy`: deletes stacks in reverse dependency order, after
+//! confirmation unless `--force`.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::time::Duration;
+
+use crate::cli::{DestroyArgs, ProgressMode};
+use crate::context::Context;
+use crate::deploy::{self, Approval, DeployOptions};
+use crate::error::{Error, Result};
+use crate::select::{select, WhenEmpty};
+
+pub fn run(ctx: &Context, args: &DestroyArgs) -> Result<()> {
+    let region = ctx.require_region()?.region.name.to_owned();
+    let assembly = ctx.synthesize()?;
+    let mut stacks = select(
+        &assembly.manifest,
+        &args.stacks,
+        args.all,
+        WhenEmpty::OnlyStackOrError,
+    )?;
+    stacks.reverse();
+    let names: Vec<&str> = stacks.iter().map(|s| s.name.as_str()).collect();
+    if !args.force && !confirm(&names, &region)? {
+        return Err(Error::failed("destroy declined; nothing was deleted"));
+    }
+    let opts = DeployOptions {
+        approval: Approval::Never,
+        replace_failed: false,
+        wait_busy: false,
+        timeout: Duration::from_secs(args.timeout),
+        progress_events: args.progress == ProgressMode::Events,
+        termination_protection: false,
+        template_bucket: None,
+        region: region.clone(),
+    };
+    let runtime = crate::aws::runtime()?;
+    runtime.block_on(async {
+        let client = crate::aws::client(&region).await;
+        for s in &stacks {
+            if deploy::destroy_stack(&client, &s.name, s.resources, &opts, &ctx.ui).await? {
+                ctx.ui.info(format!("{}: destroyed", s.name));
+            }
+        }
+        Ok(())
+    })
+}
+
+fn confirm(names: &[&str], region: &str) -> Result<bool> {
+    if !std::io::stdin().is_terminal() {
+        return Err(Error::usage(
+            "destroy asks for confirmation and there is no terminal; pass --force to destroy without asking",
+        ));
+    }
+    let mut err = std::io::stderr().lock();
+    let _ = write!(
+        err,
+        "Delete {} in {region}? This deletes their resources. [y/N] ",
+        names.join(", ")
+    );
+    let _ = err.flush();
+    let mut answer = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|e| Error::failed(format!("cannot read the answer: {e}")))?;
+    Ok(matches!(answer.trim().to_lowercase().as_str(), "y" | "yes"))
+}

@@ -1,0 +1,601 @@
+//! Deploying and destroying stacks through change sets: status checks,
+//! approval, execution, and following the stack's events to a terminal
+//! status with a deadline.
+
+pub mod inputs;
+pub mod progress;
+pub mod status;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{BufRead, IsTerminal, Write};
+use std::time::{Duration, Instant};
+
+use aws_sdk_cloudformation::types::{
+    Capability, ChangeSetStatus, ChangeSetType, Parameter, StackEvent, Tag,
+};
+use aws_sdk_cloudformation::Client;
+
+use crate::aws;
+use crate::error::{Error, Result};
+use inputs::ParameterValue;
+use progress::Progress;
+use status::Disposition;
+
+/// How long to wait between polls: starts short (local endpoints answer
+/// at once) and backs off to a ceiling, so waiting never busy-loops.
+pub struct Backoff {
+    next: Duration,
+    max: Duration,
+}
+
+impl Backoff {
+    pub fn new() -> Backoff {
+        let max = std::env::var("SYNTH_POLL_MAX_MS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .map_or(Duration::from_secs(5), Duration::from_millis);
+        Backoff {
+            next: Duration::from_millis(200).min(max),
+            max,
+        }
+    }
+
+    pub async fn wait(&mut self) {
+        tokio::time::sleep(self.next).await;
+        self.next = (self.next * 2).min(self.max);
+    }
+}
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Backoff::new()
+    }
+}
+
+/// When deploy asks before executing a change set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Approval {
+    Never,
+    AnyChange,
+    Broadening,
+}
+
+/// A deployed stack as CloudFormation describes it.
+#[derive(Clone, Debug, Default)]
+pub struct Described {
+    pub status: String,
+    pub reason: Option<String>,
+    pub parameters: BTreeSet<String>,
+    pub outputs: BTreeMap<String, String>,
+    pub termination_protection: bool,
+}
+
+/// Describes `stack`, `None` when it does not exist.
+pub async fn describe(client: &Client, stack: &str) -> Result<Option<Described>> {
+    let out = match client.describe_stacks().stack_name(stack).send().await {
+        Err(e) if aws::is_missing_stack(&e) => return Ok(None),
+        Err(e) => return Err(aws::error(&format!("reading stack {stack}"), e)),
+        Ok(out) => out,
+    };
+    let Some(s) = out.stacks().first() else {
+        return Ok(None);
+    };
+    Ok(Some(Described {
+        status: s
+            .stack_status()
+            .map(|s| s.as_str().to_owned())
+            .unwrap_or_default(),
+        reason: s.stack_status_reason().map(str::to_owned),
+        parameters: s
+            .parameters()
+            .iter()
+            .filter_map(|p| p.parameter_key().map(str::to_owned))
+            .collect(),
+        outputs: s
+            .outputs()
+            .iter()
+            .filter_map(|o| {
+                Some((
+                    o.output_key()?.to_owned(),
+                    o.output_value().unwrap_or_default().to_owned(),
+                ))
+            })
+            .collect(),
+        termination_protection: s.enable_termination_protection().unwrap_or(false),
+    }))
+}
+
+/// The newest event ID of a stack, to tell this operation's events from
+/// earlier ones.
+pub async fn latest_event(client: &Client, stack: &str) -> Result<Option<String>> {
+    match client
+        .describe_stack_events()
+        .stack_name(stack)
+        .send()
+        .await
+    {
+        Err(e) if aws::is_missing_stack(&e) => Ok(None),
+        Err(e) => Err(aws::error(
+            &format!("reading the events of stack {stack}"),
+            e,
+        )),
+        Ok(out) => Ok(out
+            .stack_events()
+            .first()
+            .and_then(|e| e.event_id().map(str::to_owned))),
+    }
+}
+
+/// Events newer than `after`, oldest first.
+async fn new_events(
+    client: &Client,
+    stack: &str,
+    after: &Option<String>,
+    seen: &mut BTreeSet<String>,
+) -> Result<Vec<StackEvent>> {
+    let out = client
+        .describe_stack_events()
+        .stack_name(stack)
+        .send()
+        .await
+        .map_err(|e| aws::error(&format!("reading the events of stack {stack}"), e))?;
+    let mut fresh = Vec::new();
+    for e in out.stack_events() {
+        let id = e.event_id().unwrap_or_default().to_owned();
+        if Some(&id) == after.as_ref() {
+            break;
+        }
+        if seen.insert(id) {
+            fresh.push(e.clone());
+        }
+    }
+    fresh.reverse();
+    Ok(fresh)
+}
+
+/// The outcome of waiting for an operation.
+pub struct Finished {
+    pub status: String,
+    pub failures: Vec<String>,
+    pub reason: Option<String>,
+}
+
+/// Follows `stack` until no operation runs, showing progress, within
+/// `deadline`. A stack that disappears (deleted) ends as `DELETE_COMPLETE`.
+pub async fn follow(
+    client: &Client,
+    stack: &str,
+    since: Option<String>,
+    deadline: Instant,
+    progress: &mut Progress,
+) -> Result<Finished> {
+    let mut seen = BTreeSet::new();
+    let mut failures = Vec::new();
+    let mut backoff = Backoff::new();
+    loop {
+        let events = match new_events(client, stack, &since, &mut seen).await {
+            Ok(e) => e,
+            Err(_) if describe(client, stack).await?.is_none() => Vec::new(),
+            Err(e) => return Err(e),
+        };
+        for e in &events {
+            let status = e.resource_status().map(|s| s.as_str()).unwrap_or_default();
+            let reason = e.resource_status_reason().unwrap_or_default();
+            if status::is_failure_event(status) && !reason.contains("cancelled") {
+                failures.push(format!(
+                    "{} {} ({}): {}",
+                    e.logical_resource_id().unwrap_or("?"),
+                    status,
+                    e.resource_type().unwrap_or("?"),
+                    if reason.is_empty() {
+                        "no reason given"
+                    } else {
+                        reason
+                    }
+                ));
+            }
+            progress.event(e);
+        }
+        let described = describe(client, stack).await?;
+        let (status, reason) = match described {
+            None => ("DELETE_COMPLETE".to_owned(), None),
+            Some(d) => (d.status, d.reason),
+        };
+        progress.status(&status);
+        if status::is_terminal(&status) {
+            progress.finish();
+            return Ok(Finished {
+                status,
+                failures,
+                reason,
+            });
+        }
+        if Instant::now() >= deadline {
+            progress.finish();
+            return Err(Error::failed(format!(
+                "stack {stack} did not finish before the deadline (still {status}); it keeps running in CloudFormation: follow it there, or raise --timeout"
+            )));
+        }
+        backoff.wait().await;
+    }
+}
+
+/// The error for a failed operation: the first failed resources and their
+/// reasons, not only the stack's status.
+pub fn failure(stack: &str, what: &str, f: &Finished) -> Error {
+    let mut e = Error::failed(format!(
+        "{what} of stack {stack} failed: it ended in {}",
+        f.status
+    ));
+    if f.failures.is_empty() {
+        if let Some(r) = &f.reason {
+            e = e.note(format!("reason: {r}"));
+        }
+    } else {
+        e = e.note("root cause (first failed resources):");
+        for line in f.failures.iter().take(5) {
+            e = e.note(format!("  {line}"));
+        }
+    }
+    e
+}
+
+/// Options of one deploy.
+pub struct DeployOptions {
+    pub approval: Approval,
+    pub replace_failed: bool,
+    pub wait_busy: bool,
+    pub timeout: Duration,
+    pub progress_events: bool,
+    pub termination_protection: bool,
+    pub template_bucket: Option<String>,
+    pub region: String,
+}
+
+/// What deploying one stack did.
+pub enum Deployed {
+    NoChanges(BTreeMap<String, String>),
+    Done(BTreeMap<String, String>),
+}
+
+/// One stack to deploy.
+pub struct StackInput<'a> {
+    pub manifest: &'a synth::manifest::StackManifest,
+    pub body: String,
+    pub template: serde_json::Map<String, serde_json::Value>,
+    pub parameters: &'a inputs::ParameterArgs,
+}
+
+/// Deploys one stack: change set, diff, approval, execution, events.
+pub async fn deploy_stack(
+    client: &Client,
+    s3: &aws_sdk_s3::Client,
+    input: StackInput<'_>,
+    opts: &DeployOptions,
+    ui: &crate::ui::Ui,
+) -> Result<Deployed> {
+    let name = input.manifest.name.as_str();
+    let deadline = Instant::now() + opts.timeout;
+    let mut current = describe(client, name).await?;
+    loop {
+        let status = current.as_ref().map(|d| d.status.as_str());
+        match status::disposition(name, status) {
+            Disposition::Busy if opts.wait_busy => {
+                ui.info(format!("{name}: waiting for the running operation ({}) to finish", status.unwrap_or("?")));
+                let since = latest_event(client, name).await?;
+                let mut quiet = Progress::quiet();
+                follow(client, name, since, deadline, &mut quiet).await?;
+                current = describe(client, name).await?;
+            }
+            Disposition::Busy => {
+                return Err(Error::failed(format!(
+                    "stack {name} is busy with another operation ({}); wait for it to finish or pass --wait-busy",
+                    status.unwrap_or("?")
+                )))
+            }
+            Disposition::FailedCreate if opts.replace_failed => {
+                ui.info(format!("{name}: deleting the stack left by a failed creation ({}) to create it again", status.unwrap_or("?")));
+                let since = latest_event(client, name).await?;
+                client
+                    .delete_stack()
+                    .stack_name(name)
+                    .send()
+                    .await
+                    .map_err(|e| aws::error(&format!("deleting stack {name}"), e))?;
+                let mut p = Progress::new(name, input.manifest.resources, opts.progress_events, *ui);
+                let f = follow(client, name, since, deadline, &mut p).await?;
+                if f.status != "DELETE_COMPLETE" {
+                    return Err(failure(name, "deletion", &f));
+                }
+                current = None;
+            }
+            Disposition::FailedCreate => {
+                return Err(Error::failed(format!(
+                    "stack {name} is in {} because its creation failed, and such a stack cannot be updated; pass --replace-failed to delete and create it again",
+                    status.unwrap_or("ROLLBACK_COMPLETE")
+                )))
+            }
+            Disposition::Stuck(message) => return Err(Error::failed(message)),
+            Disposition::Create | Disposition::CreateFromReview | Disposition::Update => break,
+        }
+    }
+    let status = current.as_ref().map(|d| d.status.clone());
+    let change_type = match status::disposition(name, status.as_deref()) {
+        Disposition::Update => ChangeSetType::Update,
+        _ => ChangeSetType::Create,
+    };
+    // On update, parameters not given keep the deployed value.
+    let previous = match (&current, &change_type) {
+        (Some(d), ChangeSetType::Update) => d.parameters.clone(),
+        _ => BTreeSet::new(),
+    };
+    let parameters = inputs::parameters(input.manifest, input.parameters, &previous)?;
+
+    // The diff against what is deployed decides approval.
+    let old = if change_type == ChangeSetType::Update {
+        crate::deployed::template(client, name)
+            .await?
+            .unwrap_or_default()
+    } else {
+        String::new()
+    };
+    let old = crate::diff::template::parse(&old)
+        .map_err(|e| Error::failed(format!("the deployed template of {name}: {e}")))?;
+    let diff = crate::diff::diff(
+        name,
+        &old,
+        &input.template,
+        change_type == ChangeSetType::Update,
+        crate::diff::create_only,
+    );
+
+    let change_set = format!(
+        "synth-{}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs())
+    );
+    let mut request = client
+        .create_change_set()
+        .stack_name(name)
+        .change_set_name(&change_set)
+        .change_set_type(change_type.clone())
+        .description("Created by synth deploy");
+    request = if input.body.len() > synth::limits::INLINE_TEMPLATE_BYTES {
+        let Some(bucket) = &opts.template_bucket else {
+            return Err(Error::usage(format!(
+                "the template of {name} is {} bytes, over the {} bytes CloudFormation takes inline; pass --template-bucket BUCKET to upload it to S3",
+                input.body.len(),
+                synth::limits::INLINE_TEMPLATE_BYTES
+            )));
+        };
+        request.template_url(upload(s3, bucket, name, &input.body, &opts.region).await?)
+    } else {
+        request.template_body(&input.body)
+    };
+    for cap in inputs::capabilities(&input.template) {
+        request = request.capabilities(Capability::from(cap));
+    }
+    for (key, value) in &parameters {
+        let p = Parameter::builder().parameter_key(key);
+        let p = match value {
+            ParameterValue::Value(v) => p.parameter_value(v),
+            ParameterValue::UsePrevious => p.use_previous_value(true),
+        };
+        request = request.parameters(p.build());
+    }
+    for (key, value) in &input.manifest.tags {
+        request = request.tags(Tag::builder().key(key).value(value).build());
+    }
+    match request.send().await {
+        Ok(_) => {}
+        // Some endpoints refuse an empty change set outright.
+        Err(e) if aws::service_error(&e).is_some_and(|(_, m)| is_no_change(&m)) => {
+            ui.info(format!("{name}: no changes"));
+            return Ok(Deployed::NoChanges(
+                current.map(|d| d.outputs).unwrap_or_default(),
+            ));
+        }
+        Err(e) => {
+            return Err(aws::error(
+                &format!("creating a change set for stack {name}"),
+                e,
+            ))
+        }
+    }
+
+    // Wait for the change set.
+    let mut backoff = Backoff::new();
+    let changes = loop {
+        let out = client
+            .describe_change_set()
+            .stack_name(name)
+            .change_set_name(&change_set)
+            .send()
+            .await
+            .map_err(|e| aws::error(&format!("reading the change set of stack {name}"), e))?;
+        match out.status() {
+            Some(ChangeSetStatus::CreateComplete) => break out.changes().len(),
+            Some(ChangeSetStatus::Failed) => {
+                let reason = out.status_reason().unwrap_or_default().to_owned();
+                if is_no_change(&reason) {
+                    break 0;
+                }
+                let _ = delete_change_set(client, name, &change_set).await;
+                return Err(Error::failed(format!("CloudFormation rejected the change set for stack {name}: {reason}")));
+            }
+            _ if Instant::now() >= deadline => {
+                return Err(Error::failed(format!("the change set for stack {name} was not ready before the deadline; raise --timeout")))
+            }
+            _ => backoff.wait().await,
+        }
+    };
+    if changes == 0 {
+        delete_change_set(client, name, &change_set).await?;
+        if change_type == ChangeSetType::Create {
+            // A stack that only existed for the change set goes too.
+            let _ = client.delete_stack().stack_name(name).send().await;
+        }
+        ui.info(format!("{name}: no changes"));
+        return Ok(Deployed::NoChanges(
+            current.map(|d| d.outputs).unwrap_or_default(),
+        ));
+    }
+
+    ui.out(
+        crate::diff::render::terminal(
+            &diff,
+            crate::diff::render::Style {
+                color: ui.color_out,
+            },
+        )
+        .trim_end(),
+    );
+    let needs_approval = match opts.approval {
+        Approval::Never => false,
+        Approval::AnyChange => true,
+        Approval::Broadening => diff.broadening,
+    };
+    if needs_approval && !approve(name, opts.approval)? {
+        delete_change_set(client, name, &change_set).await?;
+        return Err(Error::failed(format!(
+            "the deployment of {name} was declined; its change set was deleted"
+        )));
+    }
+
+    let since = latest_event(client, name).await?;
+    client
+        .execute_change_set()
+        .stack_name(name)
+        .change_set_name(&change_set)
+        .send()
+        .await
+        .map_err(|e| aws::error(&format!("executing the change set of stack {name}"), e))?;
+    let mut p = Progress::new(name, input.manifest.resources, opts.progress_events, *ui);
+    let f = follow(client, name, since, deadline, &mut p).await?;
+    if !status::is_success(&f.status) {
+        return Err(failure(name, "the deployment", &f));
+    }
+    let protect = opts.termination_protection || input.manifest.termination_protection;
+    if protect {
+        client
+            .update_termination_protection()
+            .stack_name(name)
+            .enable_termination_protection(true)
+            .send()
+            .await
+            .map_err(|e| aws::error(&format!("turning on termination protection of {name}"), e))?;
+    }
+    let outputs = describe(client, name)
+        .await?
+        .map(|d| d.outputs)
+        .unwrap_or_default();
+    Ok(Deployed::Done(outputs))
+}
+
+/// CloudFormation's ways of saying a change set would change nothing.
+fn is_no_change(reason: &str) -> bool {
+    reason.contains("didn't contain changes") || reason.contains("No updates are to be performed")
+}
+
+async fn delete_change_set(client: &Client, stack: &str, change_set: &str) -> Result<()> {
+    client
+        .delete_change_set()
+        .stack_name(stack)
+        .change_set_name(change_set)
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| aws::error(&format!("deleting the change set of stack {stack}"), e))
+}
+
+/// Asks on the terminal; without one, approval cannot be given.
+fn approve(stack: &str, mode: Approval) -> Result<bool> {
+    let why = match mode {
+        Approval::Broadening => "it broadens permissions or network access",
+        _ => "--require-approval any-change",
+    };
+    if !std::io::stdin().is_terminal() {
+        return Err(Error::failed(format!(
+            "deploying {stack} needs approval because {why}, and there is no terminal to ask on; review the diff and pass --require-approval never to deploy without asking"
+        )));
+    }
+    let mut err = std::io::stderr().lock();
+    let _ = write!(err, "Deploy these changes to {stack} ({why})? [y/N] ");
+    let _ = err.flush();
+    let mut answer = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|e| Error::failed(format!("cannot read the answer: {e}")))?;
+    Ok(matches!(answer.trim().to_lowercase().as_str(), "y" | "yes"))
+}
+
+/// Uploads a large template and returns its URL.
+async fn upload(
+    s3: &aws_sdk_s3::Client,
+    bucket: &str,
+    stack: &str,
+    body: &str,
+    region: &str,
+) -> Result<String> {
+    let key = format!(
+        "synth/{stack}/{}.template.json",
+        synth::logical_id::short_hash(body)
+    );
+    s3.put_object()
+        .bucket(bucket)
+        .key(&key)
+        .body(body.as_bytes().to_vec().into())
+        .send()
+        .await
+        .map_err(|e| {
+            aws::error(
+                &format!("uploading the template of {stack} to s3://{bucket}"),
+                e,
+            )
+        })?;
+    Ok(match std::env::var("AWS_ENDPOINT_URL") {
+        Ok(endpoint) => format!("{}/{bucket}/{key}", endpoint.trim_end_matches('/')),
+        Err(_) => format!("https://{bucket}.s3.{region}.amazonaws.com/{key}"),
+    })
+}
+
+/// Destroys one stack and waits for it to be gone.
+pub async fn destroy_stack(
+    client: &Client,
+    name: &str,
+    resources: usize,
+    opts: &DeployOptions,
+    ui: &crate::ui::Ui,
+) -> Result<bool> {
+    let deadline = Instant::now() + opts.timeout;
+    let Some(d) = describe(client, name).await? else {
+        ui.info(format!("{name}: does not exist"));
+        return Ok(false);
+    };
+    if d.termination_protection {
+        return Err(Error::failed(format!(
+            "stack {name} has termination protection; turn it off (aws cloudformation update-termination-protection --no-enable-termination-protection --stack-name {name}) to destroy it"
+        )));
+    }
+    if !status::is_terminal(&d.status) {
+        return Err(Error::failed(format!(
+            "stack {name} is busy with another operation ({}); wait for it to finish",
+            d.status
+        )));
+    }
+    let since = latest_event(client, name).await?;
+    client
+        .delete_stack()
+        .stack_name(name)
+        .send()
+        .await
+        .map_err(|e| aws::error(&format!("deleting stack {name}"), e))?;
+    let mut p = Progress::new(name, resources, opts.progress_events, *ui);
+    let f = follow(client, name, since, deadline, &mut p).await?;
+    if f.status != "DELETE_COMPLETE" {
+        return Err(failure(name, "the deletion", &f));
+    }
+    Ok(true)
+}
