@@ -204,6 +204,10 @@ pub struct DeployArgs {
     /// S3 bucket for templates over 51,200 bytes
     #[arg(long, value_name = "BUCKET")]
     pub template_bucket: Option<String>,
+
+    /// IAM role CloudFormation acts with (its execution role) instead of the caller's permissions
+    #[arg(long, value_name = "ARN")]
+    pub role_arn: Option<String>,
 }
 
 /// How `synth destroy` proceeds.
@@ -220,6 +224,10 @@ pub struct DestroyArgs {
     /// Do not ask for confirmation
     #[arg(long)]
     pub force: bool,
+
+    /// IAM role CloudFormation acts with (its execution role) instead of the caller's permissions
+    #[arg(long, value_name = "ARN")]
+    pub role_arn: Option<String>,
 
     /// Give up waiting for a stack after this many seconds
     #[arg(long, value_name = "SECONDS", default_value_t = 7200)]

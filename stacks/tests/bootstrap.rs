@@ -309,3 +309,52 @@ fn literal_inputs_and_no_cluster_give_a_smaller_valid_stack() {
     assert_eq!(resources_of(t, "AWS::EC2::Subnet").len(), 6);
     let _ = ClusterOptions::default();
 }
+
+#[test]
+fn deploy_access_trusts_only_the_projects_region_branches() {
+    use synth::gitlab::{DeployAccess, DEPLOY_ACTIONS};
+    let mut app = App::new();
+    GitlabEksBootstrap::builder()
+        .deploy_access(DeployAccess::gitlab_com("infra/eks"))
+        .build(app.stack("Oidc"), "Gitlab");
+    let assembly = synth_and_keep(&app);
+    let t = assembly.template("Oidc").unwrap();
+    let provider = resource(t, "GitlabGitlabOidcProvider");
+    assert_eq!(provider["Properties"]["Url"], json!("https://gitlab.com"));
+    let deploy = resource(t, "GitlabDeployRole");
+    let trust = &deploy["Properties"]["AssumeRolePolicyDocument"]["Statement"][0];
+    assert_eq!(trust["Action"], json!("sts:AssumeRoleWithWebIdentity"));
+    assert_eq!(
+        trust["Principal"],
+        json!({"Federated": {"Fn::GetAtt": ["GitlabGitlabOidcProvider", "Arn"]}})
+    );
+    assert_eq!(
+        trust["Condition"],
+        json!({
+            "StringEquals": {"gitlab.com:aud": "https://gitlab.com"},
+            "StringLike": {"gitlab.com:sub": "project_path:infra/eks:ref_type:branch:ref:region/*"}
+        })
+    );
+    let statements = &deploy["Properties"]["Policies"][0]["PolicyDocument"]["Statement"];
+    assert_eq!(
+        statements[0]["Action"].as_array().unwrap().len(),
+        DEPLOY_ACTIONS.len()
+    );
+    assert_eq!(
+        statements[1],
+        json!({"Effect": "Allow", "Action": "iam:PassRole",
+        "Resource": {"Fn::GetAtt": ["GitlabCfnExecutionRole", "Arn"]}})
+    );
+    assert!(
+        deploy["Properties"].get("ManagedPolicyArns").is_none(),
+        "the deploy role itself holds no broad policy"
+    );
+    assert!(t["Outputs"].get("GitlabDeployRoleArn").is_some());
+
+    let e = failing(|s| {
+        GitlabEksBootstrap::builder()
+            .deploy_access(DeployAccess::gitlab_com("noslash"))
+            .build(s, "G");
+    });
+    assert!(e.has("Bad/G", "must be group/project"), "{e}");
+}

@@ -44,6 +44,7 @@ pub fn run(ctx: &Context, args: &DeployArgs) -> Result<()> {
         termination_protection: args.termination_protection,
         template_bucket: args.template_bucket.clone(),
         region: region.clone(),
+        role_arn: args.role_arn.clone(),
     };
 
     let runtime = crate::aws::runtime()?;

@@ -33,6 +33,7 @@ pub fn run(ctx: &Context, args: &DestroyArgs) -> Result<()> {
         termination_protection: false,
         template_bucket: None,
         region: region.clone(),
+        role_arn: args.role_arn.clone(),
     };
     let runtime = crate::aws::runtime()?;
     runtime.block_on(async {

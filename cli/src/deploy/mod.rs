@@ -250,6 +250,8 @@ pub struct DeployOptions {
     pub termination_protection: bool,
     pub template_bucket: Option<String>,
     pub region: String,
+    /// CloudFormation's execution role.
+    pub role_arn: Option<String>,
 }
 
 /// What deploying one stack did.
@@ -360,7 +362,8 @@ pub async fn deploy_stack(
         .stack_name(name)
         .change_set_name(&change_set)
         .change_set_type(change_type.clone())
-        .description("Created by synth deploy");
+        .description("Created by synth deploy")
+        .set_role_arn(opts.role_arn.clone());
     request = if input.body.len() > synth::limits::INLINE_TEMPLATE_BYTES {
         let Some(bucket) = &opts.template_bucket else {
             return Err(Error::usage(format!(
@@ -589,6 +592,7 @@ pub async fn destroy_stack(
     client
         .delete_stack()
         .stack_name(name)
+        .set_role_arn(opts.role_arn.clone())
         .send()
         .await
         .map_err(|e| aws::error(&format!("deleting stack {name}"), e))?;

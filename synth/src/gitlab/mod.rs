@@ -81,7 +81,52 @@ pub struct GitlabEksBootstrapBuilder {
     external_id: Input,
     vpc: crate::ec2::VpcBuilder,
     cluster: Option<ClusterOptions>,
+    deploy: Option<DeployAccess>,
 }
+
+/// Keyless deploys from GitLab CI: GitLab's OIDC provider, a deploy role
+/// only this project's `region/*` branches can assume, and the role
+/// CloudFormation itself acts with, which the deploy role may only pass.
+#[derive(Clone, Debug)]
+pub struct DeployAccess {
+    /// The GitLab instance, `https://gitlab.com`.
+    pub gitlab_url: String,
+    /// `group/project` (or `group/subgroup/project`).
+    pub project_path: String,
+    /// An existing OIDC provider for the instance (one per account and
+    /// URL); `None` creates it.
+    pub provider_arn: Option<String>,
+    /// Managed policies of the CloudFormation execution role.
+    pub execution_policies: Vec<ManagedPolicyRef>,
+}
+
+impl DeployAccess {
+    /// Access for `project_path` on gitlab.com; the execution role gets
+    /// `AdministratorAccess`, since the stacks it deploys create IAM roles.
+    pub fn gitlab_com(project_path: impl Into<String>) -> Self {
+        DeployAccess {
+            gitlab_url: "https://gitlab.com".into(),
+            project_path: project_path.into(),
+            provider_arn: None,
+            execution_policies: vec![ManagedPolicyRef::aws("AdministratorAccess")],
+        }
+    }
+}
+
+/// What `synth deploy` may do with the deploy role: run change sets on
+/// this account's stacks, and nothing else.
+pub const DEPLOY_ACTIONS: [&str; 10] = [
+    "cloudformation:CreateChangeSet",
+    "cloudformation:DeleteChangeSet",
+    "cloudformation:DescribeChangeSet",
+    "cloudformation:DescribeStackEvents",
+    "cloudformation:DescribeStacks",
+    "cloudformation:ExecuteChangeSet",
+    "cloudformation:GetTemplate",
+    "cloudformation:DeleteStack",
+    "cloudformation:UpdateTerminationProtection",
+    "cloudformation:ListStacks",
+];
 
 /// The EKS cluster the bootstrap may create itself.
 #[derive(Clone, Debug)]
@@ -118,6 +163,8 @@ pub struct GitlabEksBootstrap {
     pub vpc: Vpc,
     pub security_group: SecurityGroup,
     pub cluster: Option<Cluster>,
+    /// The deploy role and the CloudFormation execution role, when asked.
+    pub deploy_roles: Option<(Role, Role)>,
 }
 
 impl GitlabEksBootstrap {
@@ -134,6 +181,7 @@ impl GitlabEksBootstrap {
             external_id: Input::Parameter("ExternalId".into()),
             vpc: Vpc::builder(),
             cluster: None,
+            deploy: None,
         }
     }
 }
@@ -182,6 +230,13 @@ impl GitlabEksBootstrapBuilder {
     /// Creates the EKS cluster, a node group and add-ons too.
     pub fn cluster(mut self, options: ClusterOptions) -> Self {
         self.cluster = Some(options);
+        self
+    }
+
+    /// Lets GitLab CI deploy from this project's `region/*` branches
+    /// through OIDC, with no long-lived keys.
+    pub fn deploy_access(mut self, access: DeployAccess) -> Self {
+        self.deploy = Some(access);
         self
     }
 
@@ -328,7 +383,13 @@ impl GitlabEksBootstrapBuilder {
                 .export(export("ClusterEndpoint"));
         }
 
+        let deploy_roles = self
+            .deploy
+            .as_ref()
+            .map(|access| deploy_roles(here, access, &export));
+
         GitlabEksBootstrap {
+            deploy_roles,
             provision_role,
             service_role,
             node_role,
@@ -338,6 +399,87 @@ impl GitlabEksBootstrapBuilder {
             cluster,
         }
     }
+}
+
+/// The OIDC provider (unless given), the execution role and the deploy
+/// role, with their outputs.
+fn deploy_roles(
+    here: &mut crate::stack::Scope<'_>,
+    access: &DeployAccess,
+    export: &dyn Fn(&str) -> Val<String>,
+) -> (Role, Role) {
+    let host = access
+        .gitlab_url
+        .trim_start_matches("https://")
+        .trim_end_matches('/')
+        .to_owned();
+    if !access.gitlab_url.starts_with("https://") || host.is_empty() {
+        here.error(format!(
+            "GitLab URL {:?} must be https://<host>",
+            access.gitlab_url
+        ));
+    }
+    let path_ok = access.project_path.split('/').count() >= 2
+        && access.project_path.split('/').all(|p| {
+            !p.is_empty()
+                && p.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+        });
+    if !path_ok {
+        here.error(format!(
+            "project path {:?} must be group/project, as in the project's URL",
+            access.project_path
+        ));
+    }
+    let provider: Val<String> = match &access.provider_arn {
+        Some(arn) => arn.as_str().into(),
+        None => here
+            .add(
+                "GitlabOidcProvider",
+                crate::aws::iam::CfnOidcProvider::new()
+                    .url(access.gitlab_url.as_str())
+                    .client_id_list([access.gitlab_url.as_str()]),
+            )
+            .arn(),
+    };
+    let mut execution = Role::assumed_by(Principal::service("cloudformation.amazonaws.com"))
+        .description("Assumed by CloudFormation to deploy this project's stacks");
+    for p in &access.execution_policies {
+        execution = execution.managed_policy(p.clone());
+    }
+    let execution = execution.build(here, "CfnExecutionRole");
+    let subject = format!(
+        "project_path:{}:ref_type:branch:ref:region/*",
+        access.project_path
+    );
+    let trust = crate::iam::PolicyDocument::new().statement(
+        Statement::allow()
+            .action("sts:AssumeRoleWithWebIdentity")
+            .principal(Principal::federated(provider))
+            .condition(
+                "StringEquals",
+                format!("{host}:aud"),
+                [access.gitlab_url.as_str()],
+            )
+            .condition("StringLike", format!("{host}:sub"), [subject.as_str()]),
+    );
+    let stacks = fns::sub("arn:${AWS::Partition}:cloudformation:*:${AWS::AccountId}:stack/*");
+    let deploy = Role::with_trust(trust)
+        .description("Assumed by GitLab CI on region/* branches to deploy with synth")
+        .grant(Statement::allow().actions(DEPLOY_ACTIONS).resource(stacks))
+        .grant(
+            Statement::allow()
+                .action("iam:PassRole")
+                .resource(execution.arn()),
+        )
+        .build(here, "DeployRole");
+    here.output("DeployRoleArn", deploy.arn())
+        .description("Set as SYNTH_DEPLOY_ROLE_ARN in GitLab CI/CD variables")
+        .export(export("DeployRoleArn"));
+    here.output("CfnExecutionRoleArn", execution.arn())
+        .description("Pass to synth deploy --role-arn")
+        .export(export("CfnExecutionRoleArn"));
+    (deploy, execution)
 }
 
 fn has_nat(vpc: &Vpc) -> bool {
