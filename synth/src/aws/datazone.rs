@@ -91,7 +91,7 @@ impl CfnConnection {
     /// The `Props` property.
     ///
     /// Write-only.
-    pub fn props_2(mut self, value: impl Into<Val<connection::ConnectionPropertiesInput>>) -> Self {
+    pub fn props(mut self, value: impl Into<Val<connection::ConnectionPropertiesInput>>) -> Self {
         self.props.set("Props", value);
         self
     }
