@@ -3107,7 +3107,7 @@ pub mod stage {
 
 /// The ``AWS::ApiGateway::UsagePlan`` resource creates a usage plan for deployed APIs. A usage plan sets a target for the throttling and quota limits on individual client API keys. For more information, see [Creating and Using API Usage Plans in Amazon API Gateway](https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-api-usage-plans.html) in the *API Gateway Developer Guide*.
 ///
-/// In some cases clients can exceed the targets that you set. Don’t rely on usage plans to control costs. Consider using \[\](<https://docs.aws.amazon.com/cost-management/latest/userguide/budgets-managing-costs.html>) to monitor costs and \[\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html>) to manage API requests.
+/// In some cases clients can exceed the targets that you set. Don’t rely on usage plans to control costs. Consider using <https://docs.aws.amazon.com/cost-management/latest/userguide/budgets-managing-costs.html> to monitor costs and <https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html> to manage API requests.
 ///
 /// CloudFormation type `AWS::ApiGateway::UsagePlan`.
 #[derive(Clone, Debug)]
@@ -3283,7 +3283,7 @@ pub mod usage_plan {
 
     /// ``QuotaSettings`` is a property of the [AWS::ApiGateway::UsagePlan](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-usageplan.html) resource that specifies a target for the maximum number of requests users can make to your REST APIs.
     ///
-    /// In some cases clients can exceed the targets that you set. Don’t rely on usage plans to control costs. Consider using \[\](<https://docs.aws.amazon.com/cost-management/latest/userguide/budgets-managing-costs.html>) to monitor costs and \[\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html>) to manage API requests.
+    /// In some cases clients can exceed the targets that you set. Don’t rely on usage plans to control costs. Consider using <https://docs.aws.amazon.com/cost-management/latest/userguide/budgets-managing-costs.html> to monitor costs and <https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html> to manage API requests.
     #[derive(Clone, Debug)]
     pub struct QuotaSettings {
         props: Props,

@@ -24669,7 +24669,7 @@ pub mod vpn_concentrator {
 ///
 /// To specify a VPN connection between a virtual private gateway and customer gateway, use the ``VpnGatewayId`` and ``CustomerGatewayId`` properties.
 ///
-/// For more information, see \[\](<https://docs.aws.amazon.com/vpn/latest/s2svpn/VPC_VPN.html>) in the *User Guide*.
+/// For more information, see <https://docs.aws.amazon.com/vpn/latest/s2svpn/VPC_VPN.html> in the *User Guide*.
 ///
 /// CloudFormation type `AWS::EC2::VPNConnection`.
 #[derive(Clone, Debug)]
@@ -25503,7 +25503,7 @@ pub mod vpn_connection {
 
 /// Specifies a static route for a VPN connection between an existing virtual private gateway and a VPN customer gateway. The static route allows traffic to be routed from the virtual private gateway to the VPN customer gateway.
 ///
-/// For more information, see \[\](<https://docs.aws.amazon.com/vpn/latest/s2svpn/VPC_VPN.html>) in the *User Guide*.
+/// For more information, see <https://docs.aws.amazon.com/vpn/latest/s2svpn/VPC_VPN.html> in the *User Guide*.
 ///
 /// CloudFormation type `AWS::EC2::VPNConnectionRoute`.
 #[derive(Clone, Debug)]
@@ -25555,7 +25555,7 @@ pub(crate) static VPN_CONNECTION_ROUTE_META: TypeMeta = TypeMeta {
 
 /// Specifies a virtual private gateway. A virtual private gateway is the endpoint on the VPC side of your VPN connection. You can create a virtual private gateway before creating the VPC itself.
 ///
-/// For more information, see \[\](<https://docs.aws.amazon.com/vpn/latest/s2svpn/VPC_VPN.html>) in the *User Guide*.
+/// For more information, see <https://docs.aws.amazon.com/vpn/latest/s2svpn/VPC_VPN.html> in the *User Guide*.
 ///
 /// CloudFormation type `AWS::EC2::VPNGateway`.
 #[derive(Clone, Debug)]

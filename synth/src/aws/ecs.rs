@@ -7161,7 +7161,7 @@ pub mod service {
 ///
 /// In the following example or examples, the Authorization header contents (``AUTHPARAMS``) must be replaced with an AWS Signature Version 4 signature. For more information, see [Signature Version 4 Signing Process](https://docs.aws.amazon.com/general/latest/gr/signature-version-4.html) in the *General Reference*.
 ///
-/// You only need to learn how to sign HTTP requests if you intend to create them manually. When you use the \[\](<https://docs.aws.amazon.com/cli/>) or one of the [SDKs](https://docs.aws.amazon.com/tools/) to make requests to AWS, these tools automatically sign the requests for you, with the access key that you specify when you configure the tools. When you use these tools, you don't have to sign requests yourself.
+/// You only need to learn how to sign HTTP requests if you intend to create them manually. When you use the <https://docs.aws.amazon.com/cli/> or one of the [SDKs](https://docs.aws.amazon.com/tools/) to make requests to AWS, these tools automatically sign the requests for you, with the access key that you specify when you configure the tools. When you use these tools, you don't have to sign requests yourself.
 ///
 /// CloudFormation type `AWS::ECS::TaskDefinition`.
 #[derive(Clone, Debug)]
@@ -9395,7 +9395,7 @@ pub mod task_definition {
         /// Creates the value from its required properties:
         ///
         /// - `credentials_parameter`: `CredentialsParameter`, The authorization credential option to use. The authorization credential options can be provided using either the Amazon Resource Name (ARN) of an ASMlong secret or SSM Parameter Store parameter. The ARN refers to the stored credentials.
-        /// - `domain`: `Domain`, A fully qualified domain name hosted by an \[\](<https://docs.aws.amazon.com/directoryservice/latest/admin-guide/directory_microsoft_ad.html>) Managed Microsoft AD (Active Directory) or self-hosted AD on Amazon EC2.
+        /// - `domain`: `Domain`, A fully qualified domain name hosted by an <https://docs.aws.amazon.com/directoryservice/latest/admin-guide/directory_microsoft_ad.html> Managed Microsoft AD (Active Directory) or self-hosted AD on Amazon EC2.
         pub fn new(credentials_parameter: impl Into<Val<String>>, domain: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("CredentialsParameter", credentials_parameter);

@@ -27,7 +27,7 @@ use crate::value::{Json, Val};
 ///
 /// +  The alias name must be unique in the AWS-account and Region. However, you can create aliases with the same name in different AWS-Regions. For example, you can have an ``alias/projectKey`` in multiple Regions, each of which is associated with a KMS key in its Region.
 ///
-/// +  Each alias name must begin with ``alias/`` followed by a name, such as ``alias/exampleKey``. The alias name can contain only alphanumeric characters, forward slashes (/), underscores (_), and dashes (-). Alias names cannot begin with ``alias/aws/``. That alias name prefix is reserved for \[\](<https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-managed-cmk>).
+/// +  Each alias name must begin with ``alias/`` followed by a name, such as ``alias/exampleKey``. The alias name can contain only alphanumeric characters, forward slashes (/), underscores (_), and dashes (-). Alias names cannot begin with ``alias/aws/``. That alias name prefix is reserved for <https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-managed-cmk>.
 ///
 /// *Regions*
 ///
@@ -46,7 +46,7 @@ impl CfnAlias {
     /// Creates the resource from its required properties:
     ///
     /// - `alias_name`: `AliasName`, Specifies the alias name. This value must begin with ``alias/`` followed by a name, such as ``alias/ExampleAlias``.
-    /// - `target_key_id`: `TargetKeyId`, Associates the alias with the specified \[\](<https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#customer-cmk>). The KMS key must be in the same AWS-account and Region.
+    /// - `target_key_id`: `TargetKeyId`, Associates the alias with the specified <https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#customer-cmk>. The KMS key must be in the same AWS-account and Region.
     pub fn new(alias_name: impl Into<Val<String>>, target_key_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AliasName", alias_name);

@@ -2243,7 +2243,7 @@ impl CfnFunction {
     ///
     /// +  The optimized version of the container image that's used for function invocations. Note that this is not the same key that's used to protect your container image in the Amazon Elastic Container Registry (Amazon ECR). For more information, see [Function lifecycle](https://docs.aws.amazon.com/lambda/latest/dg/images-create.html#images-lifecycle).
     ///
-    /// If you don't provide a customer managed key, Lambda uses an [owned key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-owned-cmk) or an \[\](<https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-managed-cmk>).
+    /// If you don't provide a customer managed key, Lambda uses an [owned key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-owned-cmk) or an <https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-managed-cmk>.
     pub fn kms_key_arn(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("KmsKeyArn", value);
         self
@@ -2996,7 +2996,7 @@ pub mod function {
         }
     }
 
-    /// The function's \[\](<https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html>) tracing configuration. To sample and record incoming requests, set ``Mode`` to ``Active``.
+    /// The function's <https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html> tracing configuration. To sample and record incoming requests, set ``Mode`` to ``Active``.
     #[derive(Clone, Debug)]
     pub struct TracingConfig {
         props: Props,

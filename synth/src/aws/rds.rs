@@ -2933,7 +2933,7 @@ impl CfnDbInstance {
     ///
     /// +  Aurora PostgreSQL - ``postgresql-license``
     ///
-    /// +  RDS for Db2 - ``bring-your-own-license``. For more information about RDS for Db2 licensing, see \[\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/db2-licensing.html>) in the *Amazon RDS User Guide.*
+    /// +  RDS for Db2 - ``bring-your-own-license``. For more information about RDS for Db2 licensing, see <https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/db2-licensing.html> in the *Amazon RDS User Guide.*
     ///
     /// +  RDS for MariaDB - ``general-public-license``
     ///
