@@ -26,7 +26,9 @@ const HTML: &[(&str, &str)] = &[
 /// joined to the one before.
 pub fn sanitize(text: &str) -> Vec<String> {
     let mut text = text.replace("\r\n", "\n").replace('\r', "\n");
-    let html = ["<p>", "</p>", "<code>", "<li>"].iter().any(|t| text.contains(t));
+    let html = ["<p>", "</p>", "<code>", "<li>"]
+        .iter()
+        .any(|t| text.contains(t));
     if html {
         for (tag, replacement) in HTML {
             text = text.replace(tag, replacement);
@@ -181,14 +183,8 @@ fn find_closing_run(chars: &[char], from: usize, len: usize) -> Option<usize> {
 }
 
 fn starts_with(chars: &[char], at: usize, s: &str) -> bool {
-    let mut i = at;
-    for c in s.chars() {
-        if chars.get(i) != Some(&c) {
-            return false;
-        }
-        i += 1;
-    }
-    true
+    let mut rest = chars.get(at..).unwrap_or_default().iter();
+    s.chars().all(|c| rest.next() == Some(&c))
 }
 
 /// Where a bare URL starting at `start` ends: at whitespace or a character
@@ -197,12 +193,22 @@ fn url_end(chars: &[char], start: usize) -> usize {
     let mut end = start;
     while end < chars.len() {
         let c = chars[end];
-        if c.is_whitespace() || matches!(c, '<' | '>' | '"' | '\'' | '`' | '[' | ']' | '(' | ')' | '{' | '}' | '|' | '\\') {
+        if c.is_whitespace()
+            || matches!(
+                c,
+                '<' | '>' | '"' | '\'' | '`' | '[' | ']' | '(' | ')' | '{' | '}' | '|' | '\\'
+            )
+        {
             break;
         }
         end += 1;
     }
-    while end > start && matches!(chars[end - 1], '.' | ',' | ';' | ':' | '!' | '?' | '*' | '_') {
+    while end > start
+        && matches!(
+            chars[end - 1],
+            '.' | ',' | ';' | ':' | '!' | '?' | '*' | '_'
+        )
+    {
         end -= 1;
     }
     end
@@ -257,7 +263,10 @@ mod tests {
     #[test]
     fn strips_indentation_and_collapses_blank_lines() {
         let lines = sanitize("  First line.\n\n\n\n      indented code\n\t Tabbed  \n\n");
-        assert_eq!(lines, vec!["First line.", "", "indented code", "", "Tabbed"]);
+        assert_eq!(
+            lines,
+            vec!["First line.", "", "indented code", "", "Tabbed"]
+        );
     }
 
     #[test]
@@ -266,15 +275,26 @@ mod tests {
         assert_eq!(lines[2], "\\`\\`\\`json");
         assert_eq!(lines[6], "\\`\\`\\`");
         assert_eq!(lines[8], "\\~~~");
-        assert!(lines.iter().all(|l| !l.starts_with("```") && !l.starts_with("~~~")));
+        assert!(lines
+            .iter()
+            .all(|l| !l.starts_with("```") && !l.starts_with("~~~")));
     }
 
     #[test]
     fn keeps_code_spans_and_escapes_the_rest() {
-        assert_eq!(sanitize("Use `a[0] <b>` or ``S3Origin``.")[0], "Use `a[0] <b>` or ``S3Origin``.");
-        assert_eq!(sanitize("An [array] of <tags>")[0], "An \\[array\\] of \\<tags\\>");
+        assert_eq!(
+            sanitize("Use `a[0] <b>` or ``S3Origin``.")[0],
+            "Use `a[0] <b>` or ``S3Origin``."
+        );
+        assert_eq!(
+            sanitize("An [array] of <tags>")[0],
+            "An \\[array\\] of \\<tags\\>"
+        );
         assert_eq!(sanitize("unmatched ` tick")[0], "unmatched \\` tick");
-        assert_eq!(sanitize("Map<String, List<String>>")[0], "Map\\<String, List\\<String\\>\\>");
+        assert_eq!(
+            sanitize("Map<String, List<String>>")[0],
+            "Map\\<String, List\\<String\\>\\>"
+        );
     }
 
     #[test]
@@ -288,7 +308,10 @@ mod tests {
             "See <https://example.com/a_b>. And (<http://x.io/p>)."
         );
         assert_eq!(sanitize("[x](not a url)")[0], "\\[x\\](not a url)");
-        assert_eq!(sanitize("Use [](https://a.io/b) now")[0], "Use <https://a.io/b> now");
+        assert_eq!(
+            sanitize("Use [](https://a.io/b) now")[0],
+            "Use <https://a.io/b> now"
+        );
     }
 
     #[test]
@@ -305,7 +328,13 @@ mod tests {
     fn lines_become_paragraphs_unless_they_continue_a_sentence() {
         assert_eq!(
             sanitize("The key, if given,\nbut not the alias.\n- item\nNext."),
-            vec!["The key, if given, but not the alias.", "", "- item", "", "Next."]
+            vec![
+                "The key, if given, but not the alias.",
+                "",
+                "- item",
+                "",
+                "Next."
+            ]
         );
     }
 

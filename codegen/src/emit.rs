@@ -120,7 +120,12 @@ fn rust_ty(ty: &Ty, model: &ResourceModel, from: Site<'_>, uses: &mut Uses) -> S
     }
 }
 
-fn shape_expr(e: &ShapeExpr, model: &ResourceModel, from: Site<'_>, uses: &mut Uses) -> Option<String> {
+fn shape_expr(
+    e: &ShapeExpr,
+    model: &ResourceModel,
+    from: Site<'_>,
+    uses: &mut Uses,
+) -> Option<String> {
     if !e.is_nontrivial(&model.constrained) {
         return None;
     }
@@ -135,7 +140,9 @@ fn shape_expr(e: &ShapeExpr, model: &ResourceModel, from: Site<'_>, uses: &mut U
             uses.add("crate::schema", "StrRule");
             format!(
                 "Shape::Str(StrRule {{ pattern: {}, min_len: {}, max_len: {}, allowed: {} }})",
-                pattern.as_deref().map_or("None".to_owned(), |p| format!("Some({})", lit(p))),
+                pattern
+                    .as_deref()
+                    .map_or("None".to_owned(), |p| format!("Some({})", lit(p))),
                 opt_u64(*min_len),
                 opt_u64(*max_len),
                 str_slice(allowed)
@@ -147,7 +154,11 @@ fn shape_expr(e: &ShapeExpr, model: &ResourceModel, from: Site<'_>, uses: &mut U
                 "Shape::Num(NumRule {{ min: {}, max: {}, allowed: &[{}] }})",
                 opt_f64(*min),
                 opt_f64(*max),
-                allowed.iter().map(|n| f64_lit(*n)).collect::<Vec<_>>().join(", ")
+                allowed
+                    .iter()
+                    .map(|n| f64_lit(*n))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )
         }
         ShapeExpr::List {
@@ -167,7 +178,11 @@ fn shape_expr(e: &ShapeExpr, model: &ResourceModel, from: Site<'_>, uses: &mut U
             )
         }
         ShapeExpr::Object(id) => {
-            format!("Shape::Object(&{}{})", from.prefix(), model.structs[*id].shape_const)
+            format!(
+                "Shape::Object(&{}{})",
+                from.prefix(),
+                model.structs[*id].shape_const
+            )
         }
         ShapeExpr::Map(inner) => {
             let inner = shape_expr(inner, model, from, uses)?;
@@ -186,7 +201,11 @@ fn object_shape(
 ) -> String {
     uses.add("crate::schema", "ObjectShape");
     let mut out = String::new();
-    let _ = writeln!(out, "{indent}pub(crate) static {}: ObjectShape = ObjectShape {{", def.shape_const);
+    let _ = writeln!(
+        out,
+        "{indent}pub(crate) static {}: ObjectShape = ObjectShape {{",
+        def.shape_const
+    );
     let mut complete = true;
     let fields: Vec<(String, String)> = def
         .fields
@@ -208,13 +227,21 @@ fn object_shape(
     let groups = |groups: &[Vec<String>]| {
         format!(
             "&[{}]",
-            groups.iter().map(|g| str_slice(g)).collect::<Vec<_>>().join(", ")
+            groups
+                .iter()
+                .map(|g| str_slice(g))
+                .collect::<Vec<_>>()
+                .join(", ")
         )
     };
     if def.required_xor.is_empty() {
         complete = false;
     } else {
-        let _ = writeln!(out, "{indent}    required_xor: {},", groups(&def.required_xor));
+        let _ = writeln!(
+            out,
+            "{indent}    required_xor: {},",
+            groups(&def.required_xor)
+        );
     }
     if def.dependent_excluded.is_empty() {
         complete = false;
@@ -224,12 +251,20 @@ fn object_shape(
             .iter()
             .map(|(k, v)| format!("({}, {})", lit(k), str_slice(v)))
             .collect();
-        let _ = writeln!(out, "{indent}    dependent_excluded: &[{}],", entries.join(", "));
+        let _ = writeln!(
+            out,
+            "{indent}    dependent_excluded: &[{}],",
+            entries.join(", ")
+        );
     }
     if def.one_of_required.is_empty() {
         complete = false;
     } else {
-        let _ = writeln!(out, "{indent}    one_of_required: {},", groups(&def.one_of_required));
+        let _ = writeln!(
+            out,
+            "{indent}    one_of_required: {},",
+            groups(&def.one_of_required)
+        );
     }
     if !complete {
         let _ = writeln!(out, "{indent}    ..ObjectShape::EMPTY");
@@ -266,13 +301,20 @@ fn field_doc(f: &Field) -> Vec<String> {
     }
     let allowed = f.allowed();
     if !allowed.is_empty() {
-        let shown: Vec<String> = allowed.iter().take(MAX_ALLOWED_IN_DOCS).map(|v| code(v)).collect();
+        let shown: Vec<String> = allowed
+            .iter()
+            .take(MAX_ALLOWED_IN_DOCS)
+            .map(|v| code(v))
+            .collect();
         let more = if allowed.len() > MAX_ALLOWED_IN_DOCS {
             format!(" and {} more", allowed.len() - MAX_ALLOWED_IN_DOCS)
         } else {
             String::new()
         };
-        push_paragraph(&mut lines, format!("Allowed values: {}{more}.", shown.join(", ")));
+        push_paragraph(
+            &mut lines,
+            format!("Allowed values: {}{more}.", shown.join(", ")),
+        );
     }
     if f.create_only {
         push_paragraph(&mut lines, "Changing it replaces the resource.".to_owned());
@@ -317,7 +359,11 @@ fn constructor_and_setters(
         .iter()
         .map(|f| {
             uses.add("crate::value", "Val");
-            format!("{}: impl Into<Val<{}>>", f.ident, rust_ty(&f.ty, model, from, uses))
+            format!(
+                "{}: impl Into<Val<{}>>",
+                f.ident,
+                rust_ty(&f.ty, model, from, uses)
+            )
         })
         .collect();
     let _ = writeln!(out, "{indent}pub fn new({}) -> Self {{", params.join(", "));
@@ -342,7 +388,11 @@ fn constructor_and_setters(
         out.push_str(&doc::render(&field_doc(f), indent));
         uses.add("crate::value", "Val");
         let ty = rust_ty(&f.ty, model, from, uses);
-        let _ = writeln!(out, "{indent}pub fn {}(mut self, value: impl Into<Val<{ty}>>) -> Self {{", f.ident);
+        let _ = writeln!(
+            out,
+            "{indent}pub fn {}(mut self, value: impl Into<Val<{ty}>>) -> Self {{",
+            f.ident
+        );
         let _ = writeln!(out, "{indent}    self.props.set({}, value);", lit(&f.cfn));
         let _ = writeln!(out, "{indent}    self");
         let _ = writeln!(out, "{indent}}}");
@@ -356,16 +406,34 @@ fn resource_code(model: &ResourceModel, uses: &mut Uses) -> String {
     let name = &model.struct_name;
 
     // The struct.
-    let mut lines = model.description.as_deref().map(sanitize).unwrap_or_default();
-    push_paragraph(&mut lines, format!("CloudFormation type `{}`.", model.type_name));
+    let mut lines = model
+        .description
+        .as_deref()
+        .map(sanitize)
+        .unwrap_or_default();
+    push_paragraph(
+        &mut lines,
+        format!("CloudFormation type `{}`.", model.type_name),
+    );
     out.push_str(&doc::render(&lines, ""));
     let _ = writeln!(out, "#[derive(Clone, Debug)]\npub struct {name} {{\n    props: Props,\n    options: ResourceOptions,\n}}\n");
     uses.add("crate::resource", "Props");
     uses.add("crate::resource", "ResourceOptions");
 
     let _ = writeln!(out, "impl {name} {{");
-    let _ = writeln!(out, "    pub const TYPE_NAME: &'static str = {};\n", lit(&model.type_name));
-    out.push_str(&constructor_and_setters(&model.root, model, from, true, "    ", uses));
+    let _ = writeln!(
+        out,
+        "    pub const TYPE_NAME: &'static str = {};\n",
+        lit(&model.type_name)
+    );
+    out.push_str(&constructor_and_setters(
+        &model.root,
+        model,
+        from,
+        true,
+        "    ",
+        uses,
+    ));
     let _ = writeln!(out, "}}\n");
 
     uses.add("crate::resource", "Resource");
@@ -383,8 +451,15 @@ fn resource_code(model: &ResourceModel, uses: &mut Uses) -> String {
             if i > 0 {
                 out.push('\n');
             }
-            let mut lines = attr.description.as_deref().map(sanitize).unwrap_or_default();
-            push_paragraph(&mut lines, format!("`Fn::GetAtt` attribute `{}`.", attr.name));
+            let mut lines = attr
+                .description
+                .as_deref()
+                .map(sanitize)
+                .unwrap_or_default();
+            push_paragraph(
+                &mut lines,
+                format!("`Fn::GetAtt` attribute `{}`.", attr.name),
+            );
             out.push_str(&doc::render(&lines, "    "));
             uses.add("crate::value", "Val");
             let ty = rust_ty(&attr.ty, model, from, uses);
@@ -416,7 +491,10 @@ fn resource_code(model: &ResourceModel, uses: &mut Uses) -> String {
                 TagKind::ListPropagateAtLaunch => "ListPropagateAtLaunch",
                 TagKind::Map => "Map",
             };
-            format!("Some(Tagging {{ property: {}, shape: TagShape::{kind} }})", lit(property))
+            format!(
+                "Some(Tagging {{ property: {}, shape: TagShape::{kind} }})",
+                lit(property)
+            )
         }
         None => "None".to_owned(),
     };
@@ -449,7 +527,14 @@ fn resource_code(model: &ResourceModel, uses: &mut Uses) -> String {
             body.push_str(&doc::render(&lines, "    "));
             let _ = writeln!(body, "    #[derive(Clone, Debug)]\n    pub struct {} {{\n        props: Props,\n    }}\n", def.name);
             let _ = writeln!(body, "    impl {} {{", def.name);
-            body.push_str(&constructor_and_setters(def, model, Site::Own, false, "        ", &mut sub_uses));
+            body.push_str(&constructor_and_setters(
+                def,
+                model,
+                Site::Own,
+                false,
+                "        ",
+                &mut sub_uses,
+            ));
             let _ = writeln!(body, "    }}\n");
             sub_uses.add("crate::value", "Val");
             let _ = writeln!(
@@ -487,14 +572,20 @@ pub fn service_file(header: &str, svc: &Service) -> String {
         .iter()
         .map(|m| (m.type_name.clone(), format!("{}_META", m.const_prefix)))
         .collect();
-    let _ = writeln!(body, "\n/// Every resource type of the service, sorted by name.");
+    let _ = writeln!(
+        body,
+        "\n/// Every resource type of the service, sorted by name."
+    );
     let _ = writeln!(body, "pub(crate) static TYPES: &[&TypeMeta] = &[");
     for (_, meta) in &metas {
         let _ = writeln!(body, "    &{meta},");
     }
     let _ = writeln!(body, "];\n");
     let _ = writeln!(body, "/// The schema facts of a type of this service.");
-    let _ = writeln!(body, "pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {{");
+    let _ = writeln!(
+        body,
+        "pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {{"
+    );
     let _ = writeln!(body, "    match type_name {{");
     for (type_name, meta) in &metas {
         let _ = writeln!(body, "        {} => Some(&{meta}),", lit(type_name));
@@ -525,7 +616,11 @@ pub fn mod_file(header: &str, services: &[Service]) -> String {
          use crate::schema::TypeMeta;\n\n",
     );
     for svc in services {
-        let _ = writeln!(out, "#[cfg(feature = \"{0}\")]\npub mod {0};", svc.module);
+        let _ = writeln!(
+            out,
+            "#[cfg(feature = \"{0}\")]\n#[rustfmt::skip]\npub mod {0};",
+            svc.module
+        );
     }
     out.push_str(
         "\n/// Schema facts of a resource type, when its service is compiled in.\n\
@@ -535,18 +630,31 @@ pub fn mod_file(header: &str, services: &[Service]) -> String {
          match service {\n",
     );
     for svc in services {
-        let _ = writeln!(
-            out,
-            "        #[cfg(feature = \"{0}\")]\n        ({1}, {2}) => {0}::lookup(type_name),",
-            svc.module,
-            lit(&svc.namespace),
-            lit(&svc.service)
-        );
+        let _ = writeln!(out, "        #[cfg(feature = \"{}\")]", svc.module);
+        let pattern = format!("({}, {})", lit(&svc.namespace), lit(&svc.service));
+        let call = format!("{}::lookup(type_name)", svc.module);
+        // As rustfmt lays it out: this file is formatted, the service
+        // modules are not.
+        let arm = format!("        {pattern} => {call},");
+        if arm.len() <= 100 {
+            let _ = writeln!(out, "{arm}");
+        } else {
+            let _ = writeln!(
+                out,
+                "        {pattern} => {{\n            {call}\n        }}"
+            );
+        }
     }
     out.push_str("        _ => None,\n    }\n}\n\n");
-    out.push_str("/// The type lists of the compiled-in services.\nstatic SERVICES: &[&[&TypeMeta]] = &[\n");
+    out.push_str(
+        "/// The type lists of the compiled-in services.\nstatic SERVICES: &[&[&TypeMeta]] = &[\n",
+    );
     for svc in services {
-        let _ = writeln!(out, "    #[cfg(feature = \"{0}\")]\n    {0}::TYPES,", svc.module);
+        let _ = writeln!(
+            out,
+            "    #[cfg(feature = \"{0}\")]\n    {0}::TYPES,",
+            svc.module
+        );
     }
     out.push_str(
         "];\n\n\

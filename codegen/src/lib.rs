@@ -108,7 +108,8 @@ pub fn generate_all(schema_dir: &Path) -> Result<Generated, String> {
         let mut resources = Vec::new();
         for input in inputs {
             let resource = input.type_name.rsplit("::").next().unwrap_or_default();
-            let struct_name = struct_names.claim(&format!("Cfn{}", naming::upper_camel(resource)), "");
+            let struct_name =
+                struct_names.claim(&format!("Cfn{}", naming::upper_camel(resource)), "");
             let module_name = modules.claim(&naming::snake_case(resource), "_");
             let names = model::ResourceNames {
                 struct_name,
@@ -116,7 +117,13 @@ pub fn generate_all(schema_dir: &Path) -> Result<Generated, String> {
                 module: module_name,
             };
             let bits = load::region_bits(&input.type_name, &input.regions, &regions)?;
-            resources.push(model::build(&input.type_name, &input.schema, names, bits, &mut notes));
+            resources.push(model::build(
+                &input.type_name,
+                &input.schema,
+                names,
+                bits,
+                &mut notes,
+            ));
             type_count += 1;
         }
         let svc = emit::Service {
@@ -131,7 +138,10 @@ pub fn generate_all(schema_dir: &Path) -> Result<Generated, String> {
         );
         services.push(svc);
     }
-    files.insert(Path::new(AWS_DIR).join("mod.rs"), emit::mod_file(&header, &services));
+    files.insert(
+        Path::new(AWS_DIR).join("mod.rs"),
+        emit::mod_file(&header, &services),
+    );
     Ok(Generated {
         files,
         services: services.into_iter().map(|s| s.module).collect(),
@@ -167,11 +177,19 @@ pub fn splice_features(manifest: &str, block: &str) -> Result<String, String> {
     let end = manifest[after_begin..]
         .find(FEATURES_END)
         .map(|i| after_begin + i)
-        .ok_or_else(|| format!("{SYNTH_MANIFEST}: no `{FEATURES_END}` line after the begin marker"))?;
+        .ok_or_else(|| {
+            format!("{SYNTH_MANIFEST}: no `{FEATURES_END}` line after the begin marker")
+        })?;
     if !manifest[..end].ends_with('\n') {
-        return Err(format!("{SYNTH_MANIFEST}: `{FEATURES_END}` must start a line"));
+        return Err(format!(
+            "{SYNTH_MANIFEST}: `{FEATURES_END}` must start a line"
+        ));
     }
-    Ok(format!("{}{block}{}", &manifest[..after_begin], &manifest[end..]))
+    Ok(format!(
+        "{}{block}{}",
+        &manifest[..after_begin],
+        &manifest[end..]
+    ))
 }
 
 #[cfg(test)]
@@ -181,7 +199,9 @@ mod tests {
     #[test]
     fn the_pin_is_a_version() {
         assert!(!CFN_LINT_VERSION.is_empty());
-        assert!(CFN_LINT_VERSION.split('.').all(|p| p.parse::<u32>().is_ok()));
+        assert!(CFN_LINT_VERSION
+            .split('.')
+            .all(|p| p.parse::<u32>().is_ok()));
         assert!(header().contains("generated") && header().contains("Do not edit"));
     }
 

@@ -39,8 +39,7 @@ fn resources_dir(schema_dir: &Path) -> Result<PathBuf, String> {
 }
 
 fn read_json(path: &Path) -> Result<Value, String> {
-    let text =
-        fs::read_to_string(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
+    let text = fs::read_to_string(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
     serde_json::from_str(&text).map_err(|e| format!("parsing {}: {e}", path.display()))
 }
 
@@ -50,8 +49,8 @@ fn read_json(path: &Path) -> Result<Value, String> {
 pub fn load(schema_dir: &Path) -> Result<Vec<TypeInput>, String> {
     let resources = resources_dir(schema_dir)?;
     let mut listings: Vec<(String, PathBuf)> = Vec::new();
-    let entries = fs::read_dir(schema_dir)
-        .map_err(|e| format!("reading {}: {e}", schema_dir.display()))?;
+    let entries =
+        fs::read_dir(schema_dir).map_err(|e| format!("reading {}: {e}", schema_dir.display()))?;
     for entry in entries {
         let path = entry.map_err(|e| e.to_string())?.path();
         if path.extension().and_then(|e| e.to_str()) != Some("json") || !path.is_file() {
@@ -81,7 +80,10 @@ pub fn load(schema_dir: &Path) -> Result<Vec<TypeInput>, String> {
         };
         for (type_name, hash) in map {
             let Value::String(hash) = hash else {
-                return Err(format!("{}: {type_name}: expected a string", path.display()));
+                return Err(format!(
+                    "{}: {type_name}: expected a string",
+                    path.display()
+                ));
             };
             types
                 .entry(type_name)
@@ -114,9 +116,7 @@ pub fn load(schema_dir: &Path) -> Result<Vec<TypeInput>, String> {
         };
         if let Some(name) = schema.get("typeName").and_then(Value::as_str) {
             if name != type_name {
-                return Err(format!(
-                    "{type_name}: its schema {hash}.json is for {name}"
-                ));
+                return Err(format!("{type_name}: its schema {hash}.json is for {name}"));
             }
         }
         out.push(TypeInput {
@@ -135,7 +135,9 @@ pub fn region_table(source: &str) -> Result<Vec<String>, String> {
         .find("regions! {")
         .ok_or("region.rs: no `regions! {` table")?;
     let body = &source[start + "regions! {".len()..];
-    let end = body.find('}').ok_or("region.rs: unterminated region table")?;
+    let end = body
+        .find('}')
+        .ok_or("region.rs: unterminated region table")?;
     let mut names = Vec::new();
     for line in body[..end].lines() {
         let line = line.trim();
@@ -197,7 +199,10 @@ mod tests {
 
     #[test]
     fn region_bits_follow_the_table_and_reject_unknown_regions() {
-        let table: Vec<String> = ["a-1", "b-1", "c-1"].iter().map(|s| s.to_string()).collect();
+        let table: Vec<String> = ["a-1", "b-1", "c-1"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         let set: BTreeSet<String> = ["a-1", "c-1"].iter().map(|s| s.to_string()).collect();
         assert_eq!(region_bits("T", &set, &table), Ok(0b101));
         let bad: BTreeSet<String> = ["z-9".to_owned()].into();

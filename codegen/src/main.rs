@@ -89,7 +89,10 @@ fn locate_with_python(python: &Path) -> Result<(String, PathBuf), String> {
     let mut lines = stdout.lines();
     match (lines.next(), lines.next()) {
         (Some(version), Some(dir)) => Ok((version.trim().to_owned(), PathBuf::from(dir.trim()))),
-        _ => Err(format!("unexpected output from {}: {stdout:?}", python.display())),
+        _ => Err(format!(
+            "unexpected output from {}: {stdout:?}",
+            python.display()
+        )),
     }
 }
 
@@ -107,8 +110,16 @@ fn version_of_schema_dir(dir: &Path) -> Result<String, String> {
     })?;
     text.lines()
         .find_map(|l| {
-            let rest = l.trim().strip_prefix("__version__")?.trim().strip_prefix('=')?;
-            Some(rest.trim().trim_matches(|c| c == '"' || c == '\'').to_owned())
+            let rest = l
+                .trim()
+                .strip_prefix("__version__")?
+                .trim()
+                .strip_prefix('=')?;
+            Some(
+                rest.trim()
+                    .trim_matches(|c| c == '"' || c == '\'')
+                    .to_owned(),
+            )
         })
         .ok_or_else(|| format!("no __version__ in {}", file.display()))
 }

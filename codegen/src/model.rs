@@ -65,7 +65,9 @@ impl Field {
     pub fn allowed(&self) -> Vec<String> {
         match &self.shape {
             Some(ShapeExpr::Str { allowed, .. }) => allowed.clone(),
-            Some(ShapeExpr::Num { allowed, .. }) => allowed.iter().map(|n| format!("{n}")).collect(),
+            Some(ShapeExpr::Num { allowed, .. }) => {
+                allowed.iter().map(|n| format!("{n}")).collect()
+            }
             _ => Vec::new(),
         }
     }
@@ -144,8 +146,18 @@ fn note(notes: &mut Notes, what: &'static str) {
 
 /// Schemas that only annotate (no type information of their own).
 const VALUE_KEYS: &[&str] = &[
-    "items", "enum", "pattern", "minLength", "maxLength", "minimum", "maximum", "format", "const",
-    "minItems", "maxItems", "patternProperties",
+    "items",
+    "enum",
+    "pattern",
+    "minLength",
+    "maxLength",
+    "minimum",
+    "maximum",
+    "format",
+    "const",
+    "minItems",
+    "maxItems",
+    "patternProperties",
 ];
 
 /// A JSON pointer into the schema (`#/definitions/Tag`).
@@ -197,7 +209,12 @@ fn properties(node: &Value) -> Option<&serde_json::Map<String, Value>> {
 
 fn string_list(node: Option<&Value>) -> Vec<String> {
     node.and_then(Value::as_array)
-        .map(|items| items.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -446,11 +463,17 @@ impl<'a, 'n> Builder<'a, 'n> {
         depth: usize,
     ) -> (Ty, Option<ShapeExpr>) {
         let schema = self.schema;
-        if let Some(name) = pointer.strip_prefix("#/definitions/").filter(|n| !n.contains('/')) {
+        if let Some(name) = pointer
+            .strip_prefix("#/definitions/")
+            .filter(|n| !n.contains('/'))
+        {
             match self.defs.get(name) {
                 Some(Some(done)) => return done.clone(),
                 Some(None) => {
-                    note(self.notes, "definitions referring to themselves without an object (free JSON)");
+                    note(
+                        self.notes,
+                        "definitions referring to themselves without an object (free JSON)",
+                    );
                     return (Ty::Json, None);
                 }
                 None => {}
@@ -485,7 +508,10 @@ impl<'a, 'n> Builder<'a, 'n> {
     }
 
     /// The properties of an object schema and of its object alternatives.
-    fn collect_properties(&mut self, node: &'a Value) -> (Vec<(&'a str, &'a Value)>, Vec<Vec<String>>) {
+    fn collect_properties(
+        &mut self,
+        node: &'a Value,
+    ) -> (Vec<(&'a str, &'a Value)>, Vec<Vec<String>>) {
         let mut props: Vec<(&'a str, &'a Value)> = Vec::new();
         let mut seen = BTreeSet::new();
         if let Some(map) = properties(node) {
@@ -523,7 +549,10 @@ impl<'a, 'n> Builder<'a, 'n> {
                     groups.clear();
                 }
             } else {
-                note(self.notes, "oneOf/anyOf beside properties, not objects (ignored)");
+                note(
+                    self.notes,
+                    "oneOf/anyOf beside properties, not objects (ignored)",
+                );
             }
         }
         props.sort_by(|a, b| a.0.cmp(b.0));
@@ -576,9 +605,9 @@ impl<'a, 'n> Builder<'a, 'n> {
 /// `props` is taken when a constructor argument would be named so.
 fn field_scope(props: &[(&str, &Value)], required: &BTreeSet<String>, resource: bool) -> Scope {
     let mut scope = Scope::new();
-    let clash = props
-        .iter()
-        .any(|(name, _)| required.contains(*name) && naming::setter_name(name, resource) == "props");
+    let clash = props.iter().any(|(name, _)| {
+        required.contains(*name) && naming::setter_name(name, resource) == "props"
+    });
     if clash {
         scope.reserve("props");
     }
@@ -594,9 +623,14 @@ fn all_of_ref(node: &Value) -> Option<&str> {
             Some(r) if found.is_none() => found = Some(r),
             Some(_) => return None,
             None => {
-                let annotation_only = part
-                    .as_object()
-                    .is_some_and(|o| o.keys().all(|k| matches!(k.as_str(), "default" | "description" | "title" | "$comment" | "examples")));
+                let annotation_only = part.as_object().is_some_and(|o| {
+                    o.keys().all(|k| {
+                        matches!(
+                            k.as_str(),
+                            "default" | "description" | "title" | "$comment" | "examples"
+                        )
+                    })
+                });
                 if !annotation_only {
                     return None;
                 }
@@ -632,13 +666,17 @@ fn map_value(node: &Value) -> Option<&Value> {
 static EMPTY_SCHEMA: Value = Value::Null;
 
 fn str_shape(node: &Value) -> Option<ShapeExpr> {
-    let pattern = node.get("pattern").and_then(Value::as_str).map(str::to_owned);
+    let pattern = node
+        .get("pattern")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
     let min_len = as_u64(node, "minLength");
     let max_len = as_u64(node, "maxLength");
     let allowed = match node.get("enum").and_then(Value::as_array) {
-        Some(values) if values.iter().all(Value::is_string) => {
-            values.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect()
-        }
+        Some(values) if values.iter().all(Value::is_string) => values
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect(),
         _ => Vec::new(),
     };
     if pattern.is_none() && min_len.is_none() && max_len.is_none() && allowed.is_empty() {
@@ -794,7 +832,10 @@ pub fn build(
     let root = StructDef {
         name: names.struct_name.clone(),
         shape_const: format!("{}_SHAPE", names.const_prefix),
-        description: schema.get("description").and_then(Value::as_str).map(str::to_owned),
+        description: schema
+            .get("description")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
         fields,
         required_xor: required_xor(schema),
         dependent_excluded: dependent_excluded(schema),
@@ -861,9 +902,9 @@ fn effectively_read_only(
     }
     let node = Builder::deref_in(b.schema, node);
     match properties(node) {
-        Some(props) => props
-            .iter()
-            .all(|(k, v)| effectively_read_only(b, &format!("{path}/{k}"), v, read_only, depth + 1)),
+        Some(props) => props.iter().all(|(k, v)| {
+            effectively_read_only(b, &format!("{path}/{k}"), v, read_only, depth + 1)
+        }),
         None => false,
     }
 }
@@ -873,7 +914,12 @@ fn attributes(b: &Builder<'_, '_>, read_only: &BTreeSet<String>) -> Vec<Attribut
     let mut found: Vec<(String, Vec<String>)> = read_only
         .iter()
         .filter(|p| !p.contains('*') && !p.starts_with('/') && !p.is_empty())
-        .map(|p| (p.replace('/', "."), p.split('/').map(str::to_owned).collect()))
+        .map(|p| {
+            (
+                p.replace('/', "."),
+                p.split('/').map(str::to_owned).collect(),
+            )
+        })
         .collect();
     found.sort();
     let mut methods = Scope::new();
@@ -956,7 +1002,8 @@ fn tag_kind(b: &Builder<'_, '_>, prop: &Value) -> Option<TagKind> {
         TypeDecl::One("array") => {
             let item = b.deref(node.get("items")?);
             let mut props: BTreeSet<&str> = BTreeSet::new();
-            let mut required: BTreeSet<String> = string_list(item.get("required")).into_iter().collect();
+            let mut required: BTreeSet<String> =
+                string_list(item.get("required")).into_iter().collect();
             if let Some(p) = properties(item) {
                 props.extend(p.keys().map(String::as_str));
             }
@@ -1138,7 +1185,12 @@ mod tests {
             },
             "readOnlyProperties": ["/properties/CertificateAuthority/Data", "/properties/CertificateAuthorityData", "/properties/ResourceId"]
         }));
-        let idents: Vec<(&str, &str)> = m.root.fields.iter().map(|f| (f.cfn.as_str(), f.ident.as_str())).collect();
+        let idents: Vec<(&str, &str)> = m
+            .root
+            .fields
+            .iter()
+            .map(|f| (f.cfn.as_str(), f.ident.as_str()))
+            .collect();
         assert_eq!(
             idents,
             [
@@ -1153,7 +1205,14 @@ mod tests {
         assert_eq!(field(option, "Condition").ident, "condition");
         assert_eq!(field(option, "New").ident, "new_property");
         let methods: Vec<&str> = m.attributes.iter().map(|a| a.method.as_str()).collect();
-        assert_eq!(methods, ["certificate_authority_data", "certificate_authority_data_2", "resource_id_attr"]);
+        assert_eq!(
+            methods,
+            [
+                "certificate_authority_data",
+                "certificate_authority_data_2",
+                "resource_id_attr"
+            ]
+        );
     }
 
     #[test]
@@ -1180,14 +1239,26 @@ mod tests {
         let names: Vec<&str> = target.fields.iter().map(|f| f.cfn.as_str()).collect();
         assert_eq!(names, ["Account", "Arn", "Name"]);
         assert!(target.fields.iter().all(|f| !f.required));
-        assert_eq!(target.one_of_required, [vec!["Arn".to_owned()], vec!["Name".to_owned(), "Account".to_owned()]]);
+        assert_eq!(
+            target.one_of_required,
+            [
+                vec!["Arn".to_owned()],
+                vec!["Name".to_owned(), "Account".to_owned()]
+            ]
+        );
         assert!(m.constrained[target_id]);
         assert_eq!(field(&m.root, "Choice").ty, Ty::Json);
         let (_, reference) = struct_named(&m, "Ref");
-        assert_eq!(reference.one_of_required, [vec!["Name".to_owned()], vec!["Id".to_owned()]]);
+        assert_eq!(
+            reference.one_of_required,
+            [vec!["Name".to_owned()], vec!["Id".to_owned()]]
+        );
         let (_, checked) = struct_named(&m, "Checked");
         assert!(field(checked, "A").required);
-        assert_eq!(checked.one_of_required, [vec!["B".to_owned()], vec!["C".to_owned()]]);
+        assert_eq!(
+            checked.one_of_required,
+            [vec!["B".to_owned()], vec!["C".to_owned()]]
+        );
     }
 
     #[test]
@@ -1212,10 +1283,22 @@ mod tests {
         }));
         assert_eq!(
             field(&m.root, "Name").shape,
-            Some(ShapeExpr::Str { pattern: Some("^[a-z]+$".to_owned()), min_len: Some(1), max_len: Some(64), allowed: vec![] })
+            Some(ShapeExpr::Str {
+                pattern: Some("^[a-z]+$".to_owned()),
+                min_len: Some(1),
+                max_len: Some(64),
+                allowed: vec![]
+            })
         );
         assert_eq!(field(&m.root, "Mode").allowed(), ["A", "B"]);
-        assert_eq!(field(&m.root, "Count").shape, Some(ShapeExpr::Num { min: Some(1.0), max: Some(10.0), allowed: vec![] }));
+        assert_eq!(
+            field(&m.root, "Count").shape,
+            Some(ShapeExpr::Num {
+                min: Some(1.0),
+                max: Some(10.0),
+                allowed: vec![]
+            })
+        );
         assert_eq!(field(&m.root, "Plain").shape, None);
         let (loose, _) = struct_named(&m, "Loose");
         let (tight, _) = struct_named(&m, "Tight");
@@ -1224,10 +1307,24 @@ mod tests {
         assert!(m.constrained[tight]);
         // A recursive definition without constraints terminates and is left out.
         assert!(!m.constrained[tree]);
-        assert!(!field(&m.root, "Loose").shape.as_ref().unwrap().is_nontrivial(&m.constrained));
-        assert!(field(&m.root, "Tight").shape.as_ref().unwrap().is_nontrivial(&m.constrained));
-        assert_eq!(m.root.required_xor, [vec!["Name".to_owned(), "Mode".to_owned()]]);
-        assert_eq!(m.root.dependent_excluded, [("Count".to_owned(), vec!["Plain".to_owned()])]);
+        assert!(!field(&m.root, "Loose")
+            .shape
+            .as_ref()
+            .unwrap()
+            .is_nontrivial(&m.constrained));
+        assert!(field(&m.root, "Tight")
+            .shape
+            .as_ref()
+            .unwrap()
+            .is_nontrivial(&m.constrained));
+        assert_eq!(
+            m.root.required_xor,
+            [vec!["Name".to_owned(), "Mode".to_owned()]]
+        );
+        assert_eq!(
+            m.root.dependent_excluded,
+            [("Count".to_owned(), vec!["Plain".to_owned()])]
+        );
         assert!(m.root_constrained);
     }
 
@@ -1244,22 +1341,49 @@ mod tests {
     #[test]
     fn detects_how_types_take_tags() {
         let list = json!({"type": "array", "items": {"$ref": "#/definitions/Tag"}});
-        assert_eq!(tag_kind_of(list.clone(), None), Some(("Tags".to_owned(), TagKind::List)));
-        assert_eq!(tag_kind_of(list.clone(), Some(json!({"taggable": true}))), Some(("Tags".to_owned(), TagKind::List)));
-        assert_eq!(tag_kind_of(list.clone(), Some(json!({"taggable": false}))), None);
-        assert_eq!(tag_kind_of(list, Some(json!({"taggable": true, "tagProperty": "/properties/Other"}))), None);
+        assert_eq!(
+            tag_kind_of(list.clone(), None),
+            Some(("Tags".to_owned(), TagKind::List))
+        );
+        assert_eq!(
+            tag_kind_of(list.clone(), Some(json!({"taggable": true}))),
+            Some(("Tags".to_owned(), TagKind::List))
+        );
+        assert_eq!(
+            tag_kind_of(list.clone(), Some(json!({"taggable": false}))),
+            None
+        );
+        assert_eq!(
+            tag_kind_of(
+                list,
+                Some(json!({"taggable": true, "tagProperty": "/properties/Other"}))
+            ),
+            None
+        );
         let asg = json!({"type": "array", "items": {"type": "object",
             "properties": {"Key": {"type": "string"}, "Value": {"type": "string"}, "PropagateAtLaunch": {"type": "boolean"}},
             "required": ["Key", "Value", "PropagateAtLaunch"]}});
-        assert_eq!(tag_kind_of(asg, None).map(|t| t.1), Some(TagKind::ListPropagateAtLaunch));
+        assert_eq!(
+            tag_kind_of(asg, None).map(|t| t.1),
+            Some(TagKind::ListPropagateAtLaunch)
+        );
         let map = json!({"type": "object", "patternProperties": {"^.+$": {"type": "string"}}});
         assert_eq!(tag_kind_of(map, None).map(|t| t.1), Some(TagKind::Map));
-        assert_eq!(tag_kind_of(json!({"type": ["object", "string"]}), None).map(|t| t.1), Some(TagKind::Map));
+        assert_eq!(
+            tag_kind_of(json!({"type": ["object", "string"]}), None).map(|t| t.1),
+            Some(TagKind::Map)
+        );
         let wrapped = json!({"type": "object", "properties": {"Items": {"type": "array", "items": {"$ref": "#/definitions/Tag"}}}});
         assert_eq!(tag_kind_of(wrapped, None), None);
         let not_tags = json!({"type": "array", "items": {"type": "string"}});
         assert_eq!(tag_kind_of(not_tags, None), None);
         let nested = json!({"type": "array", "items": {"$ref": "#/definitions/Tag"}});
-        assert_eq!(tag_kind_of(nested, Some(json!({"tagProperty": "/properties/Specs/*/Tags"}))), None);
+        assert_eq!(
+            tag_kind_of(
+                nested,
+                Some(json!({"tagProperty": "/properties/Specs/*/Tags"}))
+            ),
+            None
+        );
     }
 }

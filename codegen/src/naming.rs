@@ -127,7 +127,8 @@ pub fn words(name: &str) -> Vec<String> {
                 // The last capital of an acronym starts the next word
                 // (`VPCId`), unless what follows is a plural `s` (`VPCs`).
                 let next_lower = next.is_some_and(|n| n.is_ascii_lowercase());
-                let plural = next == Some('s') && !after_next.is_some_and(|a| a.is_ascii_lowercase());
+                let plural =
+                    next == Some('s') && !after_next.is_some_and(|a| a.is_ascii_lowercase());
                 next_lower && !plural
             } else {
                 false
@@ -299,7 +300,11 @@ pub fn service_module(namespace: &str, service: &str) -> String {
     let raw = if namespace == "AWS" {
         service.to_ascii_lowercase()
     } else {
-        format!("{}_{}", namespace.to_ascii_lowercase(), service.to_ascii_lowercase())
+        format!(
+            "{}_{}",
+            namespace.to_ascii_lowercase(),
+            service.to_ascii_lowercase()
+        )
     };
     let cleaned: String = raw
         .chars()
@@ -318,7 +323,10 @@ mod tests {
         assert_eq!(snake_case("SSESpecification"), "sse_specification");
         assert_eq!(snake_case("Ipv6CidrBlock"), "ipv6_cidr_block");
         assert_eq!(snake_case("IPv6CidrBlock"), "ipv6_cidr_block");
-        assert_eq!(snake_case("AssignIPv6AddressOnCreation"), "assign_ipv6_address_on_creation");
+        assert_eq!(
+            snake_case("AssignIPv6AddressOnCreation"),
+            "assign_ipv6_address_on_creation"
+        );
         assert_eq!(snake_case("EC2InstanceId"), "ec2_instance_id");
         assert_eq!(snake_case("S3Bucket"), "s3_bucket");
         assert_eq!(snake_case("RoleName"), "role_name");
@@ -350,7 +358,10 @@ mod tests {
         assert_eq!(upper_camel("iso8601UTC"), "Iso8601Utc");
         assert_eq!(upper_camel("EC2Fleet"), "Ec2Fleet");
         assert_eq!(upper_camel("3D"), "N3d");
-        assert_eq!(screaming_snake("VpcGatewayAttachment"), "VPC_GATEWAY_ATTACHMENT");
+        assert_eq!(
+            screaming_snake("VpcGatewayAttachment"),
+            "VPC_GATEWAY_ATTACHMENT"
+        );
     }
 
     #[test]
@@ -370,7 +381,10 @@ mod tests {
         assert_eq!(setter_name("New", false), "new_property");
         assert_eq!(setter_name("Tags", true), "tags");
         assert_eq!(attribute_method(&["Arn"]), "arn");
-        assert_eq!(attribute_method(&["CertificateAuthority", "Data"]), "certificate_authority_data");
+        assert_eq!(
+            attribute_method(&["CertificateAuthority", "Data"]),
+            "certificate_authority_data"
+        );
         assert_eq!(attribute_method(&["ResourceId"]), "resource_id_attr");
         assert_eq!(attribute_method(&["Type"]), "type_");
     }
@@ -386,7 +400,10 @@ mod tests {
     #[test]
     fn service_modules() {
         assert_eq!(service_module("AWS", "EC2"), "ec2");
-        assert_eq!(service_module("AWS", "ElasticLoadBalancingV2"), "elasticloadbalancingv2");
+        assert_eq!(
+            service_module("AWS", "ElasticLoadBalancingV2"),
+            "elasticloadbalancingv2"
+        );
         assert_eq!(service_module("Alexa", "ASK"), "alexa_ask");
     }
 }

@@ -31,11 +31,19 @@ impl Fixture {
     }
 
     fn region(&self, region: &str, types: serde_json::Value) {
-        fs::write(self.providers().join(format!("{region}.json")), types.to_string()).unwrap();
+        fs::write(
+            self.providers().join(format!("{region}.json")),
+            types.to_string(),
+        )
+        .unwrap();
     }
 
     fn schema(&self, hash: &str, schema: serde_json::Value) {
-        fs::write(self.root.join("resources").join(format!("{hash}.json")), schema.to_string()).unwrap();
+        fs::write(
+            self.root.join("resources").join(format!("{hash}.json")),
+            schema.to_string(),
+        )
+        .unwrap();
     }
 }
 
@@ -85,15 +93,21 @@ fn standard_fixture() -> Fixture {
     f.schema("bbb", role_schema("Another region's role."));
     f.schema("ccc", skill_schema());
     f.region("us-east-1", json!({"AWS::IAM::Role": "aaa"}));
-    f.region("af-south-1", json!({"AWS::IAM::Role": "bbb", "Alexa::ASK::Skill": "ccc"}));
+    f.region(
+        "af-south-1",
+        json!({"AWS::IAM::Role": "bbb", "Alexa::ASK::Skill": "ccc"}),
+    );
     f.region("sam", json!({"AWS::Serverless::Function": "zzz"}));
     f
 }
 
 fn file<'a>(files: &'a std::collections::BTreeMap<PathBuf, String>, path: &str) -> &'a str {
-    files
-        .get(Path::new(path))
-        .unwrap_or_else(|| panic!("{path} not generated; got {:?}", files.keys().collect::<Vec<_>>()))
+    files.get(Path::new(path)).unwrap_or_else(|| {
+        panic!(
+            "{path} not generated; got {:?}",
+            files.keys().collect::<Vec<_>>()
+        )
+    })
 }
 
 #[test]
@@ -106,7 +120,9 @@ fn generates_one_module_per_service_and_a_dispatcher() {
     assert_eq!(files.len(), 3);
     for content in files.values() {
         let head: Vec<&str> = content.lines().take(5).collect();
-        assert!(head.iter().any(|l| l.contains("generated") && l.contains("Do not edit")));
+        assert!(head
+            .iter()
+            .any(|l| l.contains("generated") && l.contains("Do not edit")));
     }
 
     let iam = file(files, "synth/src/aws/iam.rs");
@@ -117,7 +133,8 @@ fn generates_one_module_per_service_and_a_dispatcher() {
     assert!(iam.contains("pub const TYPE_NAME: &'static str = \"AWS::IAM::Role\";"));
     assert!(iam.contains("pub fn new(assume_role_policy_document: impl Into<Val<Json>>) -> Self {"));
     assert!(iam.contains("pub fn role_name(mut self, value: impl Into<Val<String>>) -> Self {"));
-    assert!(iam.contains("pub fn policies(mut self, value: impl Into<Val<Vec<role::Policy>>>) -> Self {"));
+    assert!(iam
+        .contains("pub fn policies(mut self, value: impl Into<Val<Vec<role::Policy>>>) -> Self {"));
     assert!(!iam.contains("pub fn arn(mut self"));
     assert!(iam.contains("pub fn arn(&self) -> Val<String> {\n        self.get_att(\"Arn\")"));
     assert!(iam.contains("pub fn new(policy_document: impl Into<Val<Json>>, policy_name: impl Into<Val<String>>) -> Self {"));
@@ -129,7 +146,10 @@ fn generates_one_module_per_service_and_a_dispatcher() {
     let table = synth_region_names();
     let bits = (1u64 << table.iter().position(|r| r == "us-east-1").unwrap())
         | (1u64 << table.iter().position(|r| r == "af-south-1").unwrap());
-    assert!(iam.contains(&format!("regions: RegionSet({bits:#x}),")), "{iam}");
+    assert!(
+        iam.contains(&format!("regions: RegionSet({bits:#x}),")),
+        "{iam}"
+    );
     // Docs never turn into code blocks.
     assert!(iam.contains("    /// indented\n"));
     assert!(!iam.contains("/// ```"));
@@ -140,7 +160,9 @@ fn generates_one_module_per_service_and_a_dispatcher() {
     assert!(skill.contains("tagging: None,"));
 
     let module = file(files, "synth/src/aws/mod.rs");
-    assert!(module.contains("#[cfg(feature = \"alexa_ask\")]\npub mod alexa_ask;"));
+    assert!(
+        module.contains("#[cfg(feature = \"alexa_ask\")]\n#[rustfmt::skip]\npub mod alexa_ask;")
+    );
     assert!(module.contains("(\"Alexa\", \"ASK\") => alexa_ask::lookup(type_name),"));
     assert!(module.contains("(\"AWS\", \"IAM\") => iam::lookup(type_name),"));
     assert_eq!(
@@ -156,7 +178,13 @@ fn synth_region_names() -> Vec<String> {
         .lines()
         .skip(1)
         .take_while(|l| !l.trim().starts_with('}'))
-        .filter_map(|l| l.trim().strip_prefix('"')?.split('"').next().map(str::to_owned))
+        .filter_map(|l| {
+            l.trim()
+                .strip_prefix('"')?
+                .split('"')
+                .next()
+                .map(str::to_owned)
+        })
         .collect()
 }
 
@@ -174,14 +202,19 @@ fn regions_missing_from_the_library_table_are_an_error() {
     f.schema("ccc", skill_schema());
     f.region("xx-nowhere-1", json!({"Alexa::ASK::Skill": "ccc"}));
     let err = generate(&f.providers()).unwrap_err();
-    assert!(err.contains("xx-nowhere-1") && err.contains("REGIONS"), "{err}");
+    assert!(
+        err.contains("xx-nowhere-1") && err.contains("REGIONS"),
+        "{err}"
+    );
 }
 
 #[test]
 fn malformed_inputs_are_errors() {
     let f = Fixture::new();
     f.region("us-east-1", json!({"AWS::IAM::Role": "missing"}));
-    assert!(generate(&f.providers()).unwrap_err().contains("missing.json"));
+    assert!(generate(&f.providers())
+        .unwrap_err()
+        .contains("missing.json"));
     let empty = Fixture::new();
     assert!(generate(&empty.providers()).is_err());
 }

@@ -35,11 +35,24 @@ fn role_properties_use_cloudformation_names() {
     let names: Vec<&str> = props.iter().map(|(name, _)| name).collect();
     assert_eq!(
         names,
-        ["AssumeRolePolicyDocument", "ManagedPolicyArns", "Policies", "RoleName"]
+        [
+            "AssumeRolePolicyDocument",
+            "ManagedPolicyArns",
+            "Policies",
+            "RoleName"
+        ]
     );
-    assert_eq!(props.get("AssumeRolePolicyDocument"), Some(&Value::from(trust)));
+    assert_eq!(
+        props.get("AssumeRolePolicyDocument"),
+        Some(&Value::from(trust))
+    );
     let policy = Value::map()
-        .with("PolicyDocument", Value::map().with("Statement", Value::List(vec![])).with("Version", "2012-10-17"))
+        .with(
+            "PolicyDocument",
+            Value::map()
+                .with("Statement", Value::List(vec![]))
+                .with("Version", "2012-10-17"),
+        )
         .with("PolicyName", "inline");
     assert_eq!(props.get("Policies"), Some(&Value::List(vec![policy])));
 }
@@ -53,7 +66,13 @@ fn subnet_and_cluster_take_their_required_properties_first() {
         .tags(vec![ec2::subnet::Tag::new("Name", "private-a")]);
     assert_eq!(
         prop_names(subnet),
-        ["AvailabilityZone", "CidrBlock", "MapPublicIpOnLaunch", "Tags", "VpcId"]
+        [
+            "AvailabilityZone",
+            "CidrBlock",
+            "MapPublicIpOnLaunch",
+            "Tags",
+            "VpcId"
+        ]
     );
 
     let vpc_config = eks::cluster::ResourcesVpcConfig::new(vec!["subnet-a", "subnet-b"])
@@ -64,7 +83,16 @@ fn subnet_and_cluster_take_their_required_properties_first() {
         .access_config(eks::cluster::AccessConfig::new().authentication_mode("API"));
     let (props, _) = cluster.into_parts();
     let names: Vec<&str> = props.iter().map(|(name, _)| name).collect();
-    assert_eq!(names, ["AccessConfig", "Name", "ResourcesVpcConfig", "RoleArn", "Version"]);
+    assert_eq!(
+        names,
+        [
+            "AccessConfig",
+            "Name",
+            "ResourcesVpcConfig",
+            "RoleArn",
+            "Version"
+        ]
+    );
     let expected = Value::map()
         .with("EndpointPrivateAccess", true)
         .with("SubnetIds", Value::list(["subnet-a", "subnet-b"]));
@@ -97,12 +125,17 @@ fn lookup_reports_schema_facts() {
     assert_eq!(cluster.type_name, "AWS::EKS::Cluster");
     assert!(cluster.create_only.contains(&"Name"));
     assert!(cluster.create_only.contains(&"RoleArn"));
-    assert!(cluster.create_only.contains(&"KubernetesNetworkConfig/IpFamily"));
+    assert!(cluster
+        .create_only
+        .contains(&"KubernetesNetworkConfig/IpFamily"));
     assert!(!cluster.create_only.contains(&"Version"));
     assert_eq!(cluster.primary_identifier, ["Name"]);
     assert!(cluster.attributes.contains(&"CertificateAuthority.Data"));
     assert!(cluster.attributes.contains(&"Arn"));
-    assert_eq!(cluster.tagging.map(|t| (t.property, t.shape)), Some(("Tags", TagShape::List)));
+    assert_eq!(
+        cluster.tagging.map(|t| (t.property, t.shape)),
+        Some(("Tags", TagShape::List))
+    );
     let us_east_1 = synth::region::Region::find("us-east-1").unwrap();
     assert!(cluster.regions.contains(us_east_1));
 
@@ -117,7 +150,9 @@ fn lookup_reports_schema_facts() {
     assert!(aws::lookup("Custom::Thing").is_none());
     assert!(aws::lookup("").is_none());
     assert_eq!(
-        RawResource::new("AWS::IAM::Role").meta().map(|m| m.type_name),
+        RawResource::new("AWS::IAM::Role")
+            .meta()
+            .map(|m| m.type_name),
         Some("AWS::IAM::Role")
     );
 }
@@ -126,7 +161,10 @@ fn lookup_reports_schema_facts() {
 #[test]
 fn auto_scaling_groups_propagate_tags_at_launch() {
     let asg = aws::lookup("AWS::AutoScaling::AutoScalingGroup").unwrap();
-    assert_eq!(asg.tagging.map(|t| t.shape), Some(TagShape::ListPropagateAtLaunch));
+    assert_eq!(
+        asg.tagging.map(|t| t.shape),
+        Some(TagShape::ListPropagateAtLaunch)
+    );
 }
 
 #[cfg(not(feature = "autoscaling"))]
@@ -154,7 +192,12 @@ fn all_types_lists_each_enabled_type_once() {
 fn shapes_carry_the_schema_constraints() {
     use synth::schema::Shape;
     let cluster = aws::lookup("AWS::EKS::Cluster").unwrap();
-    let name = cluster.shape.fields.iter().find(|(n, _)| *n == "Name").map(|(_, s)| *s);
+    let name = cluster
+        .shape
+        .fields
+        .iter()
+        .find(|(n, _)| *n == "Name")
+        .map(|(_, s)| *s);
     match name {
         Some(Shape::Str(rule)) => {
             assert_eq!(rule.min_len, Some(1));
