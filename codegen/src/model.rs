@@ -865,6 +865,9 @@ pub fn build(
         }
     }
     let root_constrained = struct_constrained(&root, &constrained);
+    let mut structs = structs;
+    mark_nested(&root, &mut structs, &create_only, |f| &mut f.create_only);
+    mark_nested(&root, &mut structs, &write_only, |f| &mut f.write_only);
 
     ResourceModel {
         type_name: type_name.to_owned(),
@@ -882,6 +885,70 @@ pub fn build(
         primary_identifier,
         tagging,
         regions,
+    }
+}
+
+fn struct_refs(ty: &Ty, counts: &mut [usize]) {
+    match ty {
+        Ty::Struct(id) => counts[*id] += 1,
+        Ty::List(inner) | Ty::Map(inner) => struct_refs(inner, counts),
+        _ => {}
+    }
+}
+
+fn struct_of(ty: &Ty) -> Option<usize> {
+    match ty {
+        Ty::Struct(id) => Some(*id),
+        Ty::List(inner) | Ty::Map(inner) => struct_of(inner),
+        _ => None,
+    }
+}
+
+/// Marks the fields of property structs that nested paths
+/// (`KubernetesNetworkConfig/IpFamily`) name, when every struct on the way
+/// is used in that one place only: a shared struct's field may be
+/// create-only in one place and not in another.
+fn mark_nested(
+    root: &StructDef,
+    structs: &mut [StructDef],
+    paths: &[String],
+    flag: impl Fn(&mut Field) -> &mut bool,
+) {
+    let mut counts = vec![0; structs.len()];
+    for def in std::iter::once(root).chain(structs.iter()) {
+        for f in &def.fields {
+            struct_refs(&f.ty, &mut counts);
+        }
+    }
+    'paths: for path in paths {
+        let segments: Vec<&str> = path.split('/').filter(|s| *s != "*").collect();
+        if segments.len() < 2 {
+            continue;
+        }
+        let mut fields = &root.fields;
+        let mut target = None;
+        for (i, seg) in segments.iter().enumerate() {
+            let Some(field) = fields.iter().find(|f| f.cfn == *seg) else {
+                continue 'paths;
+            };
+            if i == segments.len() - 1 {
+                break;
+            }
+            let Some(id) = struct_of(&field.ty) else {
+                continue 'paths;
+            };
+            if counts[id] != 1 {
+                continue 'paths;
+            }
+            target = Some(id);
+            fields = &structs[id].fields;
+        }
+        let (Some(id), Some(last)) = (target, segments.last()) else {
+            continue;
+        };
+        if let Some(field) = structs[id].fields.iter_mut().find(|f| f.cfn == *last) {
+            *flag(field) = true;
+        }
     }
 }
 
@@ -1153,6 +1220,8 @@ mod tests {
         assert_eq!(names, ["Endpoint", "List", "Name", "Size"]);
         assert!(field(&m.root, "Name").required && field(&m.root, "Name").create_only);
         assert!(!field(&m.root, "Size").required && field(&m.root, "Size").write_only);
+        let (_, endpoint) = struct_named(&m, "Endpoint");
+        assert!(field(endpoint, "Address").create_only);
         assert_eq!(m.create_only, ["Endpoint/Address", "Name"]);
         assert_eq!(m.primary_identifier, ["Name"]);
         let attrs: Vec<(&str, &str, Ty)> = m
@@ -1168,6 +1237,29 @@ mod tests {
                 ("Status.Code", "status_code", Ty::Str)
             ]
         );
+    }
+
+    #[test]
+    fn nested_create_only_paths_mark_fields_of_unshared_structs() {
+        let m = model(json!({
+            "properties": {
+                "Network": {"$ref": "#/definitions/Network"},
+                "Primary": {"$ref": "#/definitions/Shared"},
+                "Secondary": {"type": "array", "items": {"$ref": "#/definitions/Shared"}}
+            },
+            "definitions": {
+                "Network": {"type": "object", "properties": {"IpFamily": {"type": "string"}, "Other": {"type": "string"}}},
+                "Shared": {"type": "object", "properties": {"Id": {"type": "string"}}}
+            },
+            "createOnlyProperties": ["/properties/Network/IpFamily", "/properties/Primary/Id"],
+            "writeOnlyProperties": ["/properties/Secondary/*/Id"]
+        }));
+        let (_, network) = struct_named(&m, "Network");
+        assert!(field(network, "IpFamily").create_only);
+        assert!(!field(network, "Other").create_only);
+        let (_, shared) = struct_named(&m, "Shared");
+        assert!(!field(shared, "Id").create_only);
+        assert!(!field(shared, "Id").write_only);
     }
 
     #[test]

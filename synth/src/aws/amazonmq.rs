@@ -380,6 +380,8 @@ pub mod broker {
         }
 
         /// The `ServiceAccountPassword` property.
+        ///
+        /// Write-only.
         pub fn service_account_password(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ServiceAccountPassword", value);
             self

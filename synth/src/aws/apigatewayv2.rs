@@ -222,24 +222,32 @@ pub mod api {
         }
 
         /// The S3 bucket that contains the OpenAPI definition to import. Required if you specify a ``BodyS3Location`` for an API.
+        ///
+        /// Write-only.
         pub fn bucket(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Bucket", value);
             self
         }
 
         /// The Etag of the S3 object.
+        ///
+        /// Write-only.
         pub fn etag(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Etag", value);
             self
         }
 
         /// The key of the S3 object. Required if you specify a ``BodyS3Location`` for an API.
+        ///
+        /// Write-only.
         pub fn key(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Key", value);
             self
         }
 
         /// The version of the S3 object.
+        ///
+        /// Write-only.
         pub fn version(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Version", value);
             self

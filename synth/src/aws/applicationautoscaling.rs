@@ -1494,6 +1494,8 @@ pub mod scaling_policy {
         /// +  targetgroup/\<target-group-name\>/\<target-group-id\> is the final portion of the target group ARN.
         ///
         /// To find the ARN for an Application Load Balancer, use the [DescribeLoadBalancers](https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeLoadBalancers.html) API operation. To find the ARN for the target group, use the [DescribeTargetGroups](https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeTargetGroups.html) API operation.
+        ///
+        /// Write-only.
         pub fn resource_label(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ResourceLabel", value);
             self

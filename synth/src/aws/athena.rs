@@ -694,6 +694,8 @@ pub mod work_group {
         }
 
         /// Additional Configuration that are passed to Athena Spark Calculations running in this workgroup
+        ///
+        /// Write-only.
         pub fn additional_configuration(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AdditionalConfiguration", value);
             self

@@ -257,12 +257,16 @@ pub mod assessment {
         }
 
         /// The `AssessmentId` property.
+        ///
+        /// Write-only.
         pub fn assessment_id(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AssessmentId", value);
             self
         }
 
         /// The name of the related assessment.
+        ///
+        /// Write-only.
         pub fn assessment_name(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AssessmentName", value);
             self
@@ -387,6 +391,8 @@ pub mod assessment {
         }
 
         /// The AWS services included in scope.
+        ///
+        /// Write-only.
         pub fn aws_services(mut self, value: impl Into<Val<Vec<AwsService>>>) -> Self {
             self.props.set("AwsServices", value);
             self
@@ -947,6 +953,8 @@ pub mod control {
         /// The `SourceSetUpOption` property.
         ///
         /// Allowed values: `System_Controls_Mapping`, `Procedural_Controls_Mapping`.
+        ///
+        /// Write-only.
         pub fn source_set_up_option(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SourceSetUpOption", value);
             self

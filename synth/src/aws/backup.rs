@@ -818,6 +818,8 @@ pub mod backup_vault {
         }
 
         /// The `ChangeableForDays` property.
+        ///
+        /// Write-only.
         pub fn changeable_for_days(mut self, value: impl Into<Val<i64>>) -> Self {
             self.props.set("ChangeableForDays", value);
             self

@@ -271,6 +271,8 @@ pub mod compute_environment {
         }
 
         /// The `SpotIamFleetRole` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn spot_iam_fleet_role(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SpotIamFleetRole", value);
             self
@@ -289,6 +291,8 @@ pub mod compute_environment {
         }
 
         /// The `UpdateToLatestImageVersion` property.
+        ///
+        /// Write-only.
         pub fn update_to_latest_image_version(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("UpdateToLatestImageVersion", value);
             self
@@ -528,6 +532,8 @@ pub mod compute_environment {
         /// The `CapacityOptionType` property.
         ///
         /// Allowed values: `ON_DEMAND`, `SPOT`, `RESERVED`.
+        ///
+        /// Changing it replaces the resource.
         pub fn capacity_option_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("CapacityOptionType", value);
             self
@@ -540,6 +546,8 @@ pub mod compute_environment {
         }
 
         /// The `FipsEnabled` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn fips_enabled(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("FipsEnabled", value);
             self
@@ -3179,6 +3187,8 @@ pub mod job_definition {
         }
 
         /// The `SkipDeregisterOnUpdate` property.
+        ///
+        /// Write-only.
         pub fn skip_deregister_on_update(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("SkipDeregisterOnUpdate", value);
             self

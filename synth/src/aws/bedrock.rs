@@ -335,6 +335,8 @@ pub mod agent {
         }
 
         /// Specifies whether to allow deleting action group while it is in use.
+        ///
+        /// Write-only.
         pub fn skip_resource_in_use_check_on_delete(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("SkipResourceInUseCheckOnDelete", value);
             self
@@ -5190,6 +5192,8 @@ pub mod data_source {
         }
 
         /// Details about how to chunk the documents in the data source. A chunk refers to an excerpt from a data source that is returned when the knowledge base that it belongs to is queried.
+        ///
+        /// Changing it replaces the resource.
         pub fn chunking_configuration(mut self, value: impl Into<Val<ChunkingConfiguration>>) -> Self {
             self.props.set("ChunkingConfiguration", value);
             self
@@ -5208,6 +5212,8 @@ pub mod data_source {
         }
 
         /// Settings for parsing document contents
+        ///
+        /// Changing it replaces the resource.
         pub fn parsing_configuration(mut self, value: impl Into<Val<ParsingConfiguration>>) -> Self {
             self.props.set("ParsingConfiguration", value);
             self
@@ -10023,12 +10029,16 @@ pub mod knowledge_base {
         }
 
         /// Configurations for a Kendra knowledge base
+        ///
+        /// Changing it replaces the resource.
         pub fn kendra_knowledge_base_configuration(mut self, value: impl Into<Val<KendraKnowledgeBaseConfiguration>>) -> Self {
             self.props.set("KendraKnowledgeBaseConfiguration", value);
             self
         }
 
         /// Contains details about the model used to create vector embeddings for a managed knowledge base.
+        ///
+        /// Changing it replaces the resource.
         pub fn managed_knowledge_base_configuration(mut self, value: impl Into<Val<ManagedKnowledgeBaseConfiguration>>) -> Self {
             self.props.set("ManagedKnowledgeBaseConfiguration", value);
             self
@@ -10041,6 +10051,8 @@ pub mod knowledge_base {
         }
 
         /// Contains details about the model used to create vector embeddings for the knowledge base.
+        ///
+        /// Changing it replaces the resource.
         pub fn vector_knowledge_base_configuration(mut self, value: impl Into<Val<VectorKnowledgeBaseConfiguration>>) -> Self {
             self.props.set("VectorKnowledgeBaseConfiguration", value);
             self
@@ -12553,6 +12565,8 @@ pub mod prompt {
         }
 
         /// The identifier for the S3 resource.
+        ///
+        /// Write-only.
         pub fn text_s3_location(mut self, value: impl Into<Val<TextS3Location>>) -> Self {
             self.props.set("TextS3Location", value);
             self

@@ -3884,6 +3884,8 @@ pub mod gateway {
         }
 
         /// The `Tags` property.
+        ///
+        /// Write-only.
         pub fn tags(mut self, value: impl Into<Val<Map<String>>>) -> Self {
             self.props.set("Tags", value);
             self
@@ -5739,6 +5741,8 @@ pub mod gateway_target {
         }
 
         /// Tags applied to the AWS-managed VPC Lattice resource gateway when it is created on your behalf (tag-on-create). Useful for cost allocation. These tags are forwarded to VPC Lattice and are not stored on the gateway target itself.
+        ///
+        /// Write-only.
         pub fn tags(mut self, value: impl Into<Val<Map<String>>>) -> Self {
             self.props.set("Tags", value);
             self
@@ -8460,6 +8464,8 @@ pub mod harness {
         }
 
         /// Customer-managed KMS key ARN. Defaults to AWS-owned key. Not updatable after creation.
+        ///
+        /// Changing it replaces the resource.
         pub fn encryption_key_arn(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("EncryptionKeyArn", value);
             self
@@ -10312,6 +10318,8 @@ pub mod memory {
         }
 
         /// Specifies the record expiry (LTM TTL) for a strategy. Provide RecordExpiryDurationDays to configure the duration after which records expire. Omit the specification entirely to leave records without an expiry on create, or to clear a previously configured expiry on update (the handler derives the removal from the previous and desired state).
+        ///
+        /// Write-only.
         pub fn record_expiry_specification(mut self, value: impl Into<Val<RecordExpirySpecification>>) -> Self {
             self.props.set("RecordExpirySpecification", value);
             self
@@ -11270,6 +11278,8 @@ pub mod memory {
         }
 
         /// Specifies the record expiry (LTM TTL) for a strategy. Provide RecordExpiryDurationDays to configure the duration after which records expire. Omit the specification entirely to leave records without an expiry on create, or to clear a previously configured expiry on update (the handler derives the removal from the previous and desired state).
+        ///
+        /// Write-only.
         pub fn record_expiry_specification(mut self, value: impl Into<Val<RecordExpirySpecification>>) -> Self {
             self.props.set("RecordExpirySpecification", value);
             self
@@ -11407,6 +11417,8 @@ pub mod memory {
         }
 
         /// Specifies the record expiry (LTM TTL) for a strategy. Provide RecordExpiryDurationDays to configure the duration after which records expire. Omit the specification entirely to leave records without an expiry on create, or to clear a previously configured expiry on update (the handler derives the removal from the previous and desired state).
+        ///
+        /// Write-only.
         pub fn record_expiry_specification(mut self, value: impl Into<Val<RecordExpirySpecification>>) -> Self {
             self.props.set("RecordExpirySpecification", value);
             self
@@ -11500,6 +11512,8 @@ pub mod memory {
         }
 
         /// Specifies the record expiry (LTM TTL) for a strategy. Provide RecordExpiryDurationDays to configure the duration after which records expire. Omit the specification entirely to leave records without an expiry on create, or to clear a previously configured expiry on update (the handler derives the removal from the previous and desired state).
+        ///
+        /// Write-only.
         pub fn record_expiry_specification(mut self, value: impl Into<Val<RecordExpirySpecification>>) -> Self {
             self.props.set("RecordExpirySpecification", value);
             self
@@ -11593,6 +11607,8 @@ pub mod memory {
         }
 
         /// Specifies the record expiry (LTM TTL) for a strategy. Provide RecordExpiryDurationDays to configure the duration after which records expire. Omit the specification entirely to leave records without an expiry on create, or to clear a previously configured expiry on update (the handler derives the removal from the previous and desired state).
+        ///
+        /// Write-only.
         pub fn record_expiry_specification(mut self, value: impl Into<Val<RecordExpirySpecification>>) -> Self {
             self.props.set("RecordExpirySpecification", value);
             self

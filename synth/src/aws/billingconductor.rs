@@ -429,12 +429,16 @@ pub mod custom_line_item {
         }
 
         /// The `ExclusiveEndBillingPeriod` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn exclusive_end_billing_period(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ExclusiveEndBillingPeriod", value);
             self
         }
 
         /// The `InclusiveStartBillingPeriod` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn inclusive_start_billing_period(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("InclusiveStartBillingPeriod", value);
             self

@@ -132,6 +132,8 @@ pub mod budget {
         }
 
         /// The `BudgetName` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn budget_name(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("BudgetName", value);
             self

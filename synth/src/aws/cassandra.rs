@@ -115,6 +115,8 @@ pub mod keyspace {
         }
 
         /// The `RegionList` property.
+        ///
+        /// Write-only.
         pub fn region_list(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("RegionList", value);
             self

@@ -240,6 +240,8 @@ pub mod acme_domain_validation {
         }
 
         /// The Route 53 hosted zone ID for automatic DNS record management. When provided, the service creates the validation DNS record on the customer's behalf.
+        ///
+        /// Changing it replaces the resource.
         pub fn hosted_zone_id(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("HostedZoneId", value);
             self
@@ -863,6 +865,8 @@ pub mod certificate {
         }
 
         /// The `HostedZoneId` property.
+        ///
+        /// Write-only.
         pub fn hosted_zone_id(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("HostedZoneId", value);
             self

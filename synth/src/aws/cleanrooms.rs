@@ -258,6 +258,8 @@ pub mod analysis_template {
         }
 
         /// The `Text` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn text(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Text", value);
             self
@@ -4139,6 +4141,8 @@ pub mod privacy_budget_template {
         }
 
         /// The `ResourceArn` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn resource_arn(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ResourceArn", value);
             self

@@ -155,6 +155,8 @@ pub mod custom_action_type {
         /// The type of the configuration property.
         ///
         /// Allowed values: `Boolean`, `Number`, `String`.
+        ///
+        /// Write-only.
         pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Type", value);
             self
@@ -224,6 +226,8 @@ pub mod custom_action_type {
         }
 
         /// The URL of a sign-up page where users can sign up for an external service and perform initial configuration of the action provided by that service.
+        ///
+        /// Write-only.
         pub fn third_party_configuration_url(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ThirdPartyConfigurationUrl", value);
             self
@@ -1649,6 +1653,8 @@ pub mod webhook {
         }
 
         /// The property used to configure GitHub authentication. For GITHUB_HMAC, only the SecretToken property must be set.
+        ///
+        /// Write-only.
         pub fn secret_token(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SecretToken", value);
             self

@@ -409,6 +409,8 @@ pub mod config_rule {
         }
 
         /// The policy definition containing the logic for your CC Custom Policy rule.
+        ///
+        /// Write-only.
         pub fn policy_text(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("PolicyText", value);
             self

@@ -10744,6 +10744,8 @@ pub mod workspace {
         }
 
         /// The `Source` property.
+        ///
+        /// Write-only.
         pub fn source(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Source", value);
             self

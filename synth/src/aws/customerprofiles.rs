@@ -252,12 +252,16 @@ pub mod calculated_attribute_definition {
         }
 
         /// The format the timestamp field in your JSON object is specified. This value should be one of EPOCHMILLI or ISO_8601. E.g. if your object type is MyType and source JSON is {"generatedAt": {"timestamp": "2001-07-04T12:08:56.235Z"}}, then TimestampFormat should be "ISO_8601".
+        ///
+        /// Changing it replaces the resource.
         pub fn timestamp_format(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("TimestampFormat", value);
             self
         }
 
         /// An expression specifying the field in your JSON object from which the date should be parsed. The expression should follow the structure of \\"{ObjectTypeName.\<Location of timestamp field in JSON pointer format\>}\\". E.g. if your object type is MyType and source JSON is {"generatedAt": {"timestamp": "1737587945945"}}, then TimestampSource should be "{MyType.generatedAt.timestamp}".
+        ///
+        /// Changing it replaces the resource.
         pub fn timestamp_source(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("TimestampSource", value);
             self

@@ -1137,6 +1137,8 @@ pub mod location_f_sx_ontap {
         }
 
         /// The password of the user who can mount the share and has the permissions to access files and folders in the SMB share.
+        ///
+        /// Write-only.
         pub fn password(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Password", value);
             self

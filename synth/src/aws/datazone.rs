@@ -4609,6 +4609,8 @@ pub mod policy_grant {
         }
 
         /// The `DomainUnitGrantFilter` property.
+        ///
+        /// Write-only.
         pub fn domain_unit_grant_filter(mut self, value: impl Into<Val<DomainUnitGrantFilter>>) -> Self {
             self.props.set("DomainUnitGrantFilter", value);
             self
@@ -4641,6 +4643,8 @@ pub mod policy_grant {
         }
 
         /// The `AllDomainUnitsGrantFilter` property.
+        ///
+        /// Write-only.
         pub fn all_domain_units_grant_filter(mut self, value: impl Into<Val<Json>>) -> Self {
             self.props.set("AllDomainUnitsGrantFilter", value);
             self
@@ -4699,6 +4703,8 @@ pub mod policy_grant {
         }
 
         /// The `ProjectGrantFilter` property.
+        ///
+        /// Write-only.
         pub fn project_grant_filter(mut self, value: impl Into<Val<ProjectGrantFilter>>) -> Self {
             self.props.set("ProjectGrantFilter", value);
             self
@@ -4731,6 +4737,8 @@ pub mod policy_grant {
         }
 
         /// The `DomainUnitFilter` property.
+        ///
+        /// Write-only.
         pub fn domain_unit_filter(mut self, value: impl Into<Val<DomainUnitFilterForProject>>) -> Self {
             self.props.set("DomainUnitFilter", value);
             self
@@ -4760,6 +4768,8 @@ pub mod policy_grant {
         }
 
         /// The `IncludeChildDomainUnits` property.
+        ///
+        /// Write-only.
         pub fn include_child_domain_units(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("IncludeChildDomainUnits", value);
             self

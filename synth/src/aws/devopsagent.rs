@@ -970,6 +970,8 @@ pub mod association {
         }
 
         /// When set to true, enables the Agent Space to create and update webhooks for receiving notifications and events from the service
+        ///
+        /// Write-only.
         pub fn enable_webhook_updates(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("EnableWebhookUpdates", value);
             self
@@ -1002,6 +1004,8 @@ pub mod association {
         }
 
         /// When set to true, enables the Agent Space to create and update webhooks for receiving notifications and events from the service
+        ///
+        /// Write-only.
         pub fn enable_webhook_updates(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("EnableWebhookUpdates", value);
             self
@@ -1062,6 +1066,8 @@ pub mod association {
         }
 
         /// When set to true, enables the Agent Space to create and update webhooks for receiving notifications and events from the service
+        ///
+        /// Write-only.
         pub fn enable_webhook_updates(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("EnableWebhookUpdates", value);
             self
@@ -1103,6 +1109,8 @@ pub mod association {
         }
 
         /// When set to true, enables the Agent Space to create and update webhooks for receiving notifications and events from the service
+        ///
+        /// Write-only.
         pub fn enable_webhook_updates(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("EnableWebhookUpdates", value);
             self
@@ -1147,6 +1155,8 @@ pub mod association {
         }
 
         /// When set to true, enables the Agent Space to create and update webhooks for receiving notifications and events from the service
+        ///
+        /// Write-only.
         pub fn enable_webhook_updates(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("EnableWebhookUpdates", value);
             self
@@ -1194,6 +1204,8 @@ pub mod association {
         }
 
         /// When set to true, enables the Agent Space to create and update webhooks for receiving notifications and events from the service
+        ///
+        /// Write-only.
         pub fn enable_webhook_updates(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("EnableWebhookUpdates", value);
             self
@@ -1286,6 +1298,8 @@ pub mod association {
         }
 
         /// When set to true, enables the Agent Space to create and update webhooks for receiving notifications and events from the service
+        ///
+        /// Write-only.
         pub fn enable_webhook_updates(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("EnableWebhookUpdates", value);
             self
@@ -1329,6 +1343,8 @@ pub mod association {
         }
 
         /// When set to true, enables the Agent Space to create and update webhooks for receiving notifications and events from the service
+        ///
+        /// Write-only.
         pub fn enable_webhook_updates(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("EnableWebhookUpdates", value);
             self
@@ -1355,6 +1371,8 @@ pub mod association {
         }
 
         /// When set to true, enables the Agent Space to create and update webhooks for receiving notifications and events from the service
+        ///
+        /// Write-only.
         pub fn enable_webhook_updates(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("EnableWebhookUpdates", value);
             self
@@ -1859,30 +1877,40 @@ pub mod private_connection {
         /// IP address type of the service-managed Resource Gateway.
         ///
         /// Allowed values: `IPV4`, `IPV6`, `DUAL_STACK`.
+        ///
+        /// Write-only.
         pub fn ip_address_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("IpAddressType", value);
             self
         }
 
         /// Number of IPv4 addresses in each ENI for the service-managed Resource Gateway.
+        ///
+        /// Write-only.
         pub fn ipv4_addresses_per_eni(mut self, value: impl Into<Val<i64>>) -> Self {
             self.props.set("Ipv4AddressesPerEni", value);
             self
         }
 
         /// TCP port ranges that a consumer can use to access the resource.
+        ///
+        /// Write-only.
         pub fn port_ranges(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("PortRanges", value);
             self
         }
 
         /// Security groups to attach to the service-managed Resource Gateway.
+        ///
+        /// Write-only.
         pub fn security_group_ids(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("SecurityGroupIds", value);
             self
         }
 
         /// Subnets that the service-managed Resource Gateway will span.
+        ///
+        /// Write-only.
         pub fn subnet_ids(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("SubnetIds", value);
             self
@@ -2127,18 +2155,24 @@ pub mod service {
         }
 
         /// Azure Identity service configuration for federated identity
+        ///
+        /// Changing it replaces the resource.
         pub fn azure_identity(mut self, value: impl Into<Val<AzureIdentityServiceDetails>>) -> Self {
             self.props.set("AzureIdentity", value);
             self
         }
 
         /// Dynatrace service configuration
+        ///
+        /// Changing it replaces the resource.
         pub fn dynatrace(mut self, value: impl Into<Val<DynatraceServiceDetails>>) -> Self {
             self.props.set("Dynatrace", value);
             self
         }
 
         /// GitHub personal access token (PAT) service configuration. Exactly one of AppVerification or DirectAccess selects how the token is used
+        ///
+        /// Changing it replaces the resource.
         pub fn git_hub(mut self, value: impl Into<Val<GitHubDetails>>) -> Self {
             self.props.set("GitHub", value);
             self
@@ -2175,18 +2209,24 @@ pub mod service {
         }
 
         /// Splunk MCP server configuration
+        ///
+        /// Changing it replaces the resource.
         pub fn mcp_server_splunk(mut self, value: impl Into<Val<McpServerSplunkDetails>>) -> Self {
             self.props.set("MCPServerSplunk", value);
             self
         }
 
         /// PagerDuty service configuration
+        ///
+        /// Changing it replaces the resource.
         pub fn pager_duty(mut self, value: impl Into<Val<PagerDutyDetails>>) -> Self {
             self.props.set("PagerDuty", value);
             self
         }
 
         /// ServiceNow service configuration
+        ///
+        /// Changing it replaces the resource.
         pub fn service_now(mut self, value: impl Into<Val<ServiceNowServiceDetails>>) -> Self {
             self.props.set("ServiceNow", value);
             self

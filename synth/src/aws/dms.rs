@@ -1453,6 +1453,8 @@ pub mod endpoint {
         }
 
         /// The full Amazon Resource Name (ARN) of the IAM role that specifies AWS DMS as the trusted entity and grants the required permissions to access the value in SecretsManagerSecret. The role must allow the iam:PassRole action. SecretsManagerSecret has the value of the AWS Secrets Manager secret that allows access to the DocumentDB endpoint.
+        ///
+        /// Write-only.
         pub fn secrets_manager_secret_id(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SecretsManagerSecretId", value);
             self
@@ -1505,6 +1507,8 @@ pub mod endpoint {
         }
 
         /// The endpoint for the OpenSearch cluster. AWS DMS uses HTTPS if a transport protocol (either HTTP or HTTPS) isn't specified.
+        ///
+        /// Changing it replaces the resource.
         pub fn endpoint_uri(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("EndpointUri", value);
             self
@@ -1585,6 +1589,8 @@ pub mod endpoint {
         }
 
         /// Endpoint connection password.
+        ///
+        /// Write-only.
         pub fn password(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Password", value);
             self
@@ -1781,6 +1787,8 @@ pub mod endpoint {
         }
 
         /// The secure password that you created when you first set up your Amazon MSK cluster to validate a client identity and make an encrypted connection between server and client using SASL-SSL authentication.
+        ///
+        /// Write-only.
         pub fn sasl_password(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SaslPassword", value);
             self
@@ -1817,6 +1825,8 @@ pub mod endpoint {
         }
 
         /// The password for the client private key used to securely connect to a Kafka target endpoint.
+        ///
+        /// Write-only.
         pub fn ssl_client_key_password(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SslClientKeyPassword", value);
             self
@@ -1953,6 +1963,8 @@ pub mod endpoint {
         }
 
         /// Endpoint connection password.
+        ///
+        /// Write-only.
         pub fn password(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Password", value);
             self
@@ -2063,6 +2075,8 @@ pub mod endpoint {
         }
 
         /// The authentication type you use to access the MongoDB source endpoint.
+        ///
+        /// Changing it replaces the resource.
         pub fn auth_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AuthType", value);
             self
@@ -2093,6 +2107,8 @@ pub mod endpoint {
         }
 
         /// The password for the user account you use to access the MongoDB source endpoint.
+        ///
+        /// Write-only.
         pub fn password(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Password", value);
             self
@@ -2321,6 +2337,8 @@ pub mod endpoint {
         }
 
         /// For an Oracle source endpoint, your Oracle Automatic Storage Management (ASM) password.
+        ///
+        /// Write-only.
         pub fn asm_password(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AsmPassword", value);
             self
@@ -2441,12 +2459,16 @@ pub mod endpoint {
         }
 
         /// For an Oracle source endpoint, the transparent data encryption (TDE) password required by AWM DMS to access Oracle redo logs encrypted by TDE using Binary Reader.
+        ///
+        /// Write-only.
         pub fn security_db_encryption(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SecurityDbEncryption", value);
             self
         }
 
         /// For an Oracle source endpoint, the name of a key used for the transparent data encryption (TDE) of the columns and tablespaces in an Oracle source database that is encrypted using TDE.
+        ///
+        /// Write-only.
         pub fn security_db_encryption_name(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SecurityDbEncryptionName", value);
             self
@@ -2631,6 +2653,8 @@ pub mod endpoint {
         }
 
         /// The password provided with the auth-role and auth-token options of the AuthType setting for a Redis target endpoint.
+        ///
+        /// Write-only.
         pub fn auth_password(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AuthPassword", value);
             self
@@ -2813,6 +2837,8 @@ pub mod endpoint {
         }
 
         /// The AWS KMS key ID. If you are using SSE_KMS for the EncryptionMode, provide this key ID.
+        ///
+        /// Write-only.
         pub fn server_side_encryption_kms_key_id(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ServerSideEncryptionKmsKeyId", value);
             self
@@ -2837,6 +2863,8 @@ pub mod endpoint {
         }
 
         /// A value that specifies to truncate data in columns to the appropriate number of characters, so that the data fits in the column.
+        ///
+        /// Write-only.
         pub fn truncate_columns(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("TruncateColumns", value);
             self
@@ -3085,6 +3113,8 @@ pub mod endpoint {
         }
 
         /// If you are using SSE_KMS for the EncryptionMode, provide the AWS KMS key ID. The key that you use needs an attached policy that enables IAM user permissions and allows use of the key.
+        ///
+        /// Write-only.
         pub fn server_side_encryption_kms_key_id(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ServerSideEncryptionKmsKeyId", value);
             self

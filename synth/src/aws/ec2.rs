@@ -3623,12 +3623,16 @@ pub mod ec2_fleet {
         }
 
         /// The `Affinity` property.
+        ///
+        /// Write-only.
         pub fn affinity(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Affinity", value);
             self
         }
 
         /// The `AvailabilityZone` property.
+        ///
+        /// Write-only.
         pub fn availability_zone(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AvailabilityZone", value);
             self
@@ -3641,24 +3645,32 @@ pub mod ec2_fleet {
         }
 
         /// The `HostId` property.
+        ///
+        /// Write-only.
         pub fn host_id(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("HostId", value);
             self
         }
 
         /// The `HostResourceGroupArn` property.
+        ///
+        /// Write-only.
         pub fn host_resource_group_arn(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("HostResourceGroupArn", value);
             self
         }
 
         /// The `PartitionNumber` property.
+        ///
+        /// Write-only.
         pub fn partition_number(mut self, value: impl Into<Val<i64>>) -> Self {
             self.props.set("PartitionNumber", value);
             self
         }
 
         /// The `SpreadDomain` property.
+        ///
+        /// Write-only.
         pub fn spread_domain(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SpreadDomain", value);
             self
@@ -3667,6 +3679,8 @@ pub mod ec2_fleet {
         /// The `Tenancy` property.
         ///
         /// Allowed values: `dedicated`, `default`, `host`.
+        ///
+        /// Write-only.
         pub fn tenancy(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Tenancy", value);
             self
@@ -4079,6 +4093,8 @@ pub mod ec2_fleet {
         /// The `DefaultTargetCapacityType` property.
         ///
         /// Allowed values: `on-demand`, `spot`, `capacity-block`, `reserved-capacity`.
+        ///
+        /// Changing it replaces the resource.
         pub fn default_target_capacity_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DefaultTargetCapacityType", value);
             self
@@ -4099,6 +4115,8 @@ pub mod ec2_fleet {
         /// The `TargetCapacityUnitType` property.
         ///
         /// Allowed values: `vcpu`, `memory-mib`, `units`.
+        ///
+        /// Changing it replaces the resource.
         pub fn target_capacity_unit_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("TargetCapacityUnitType", value);
             self
@@ -7666,12 +7684,16 @@ pub mod instance {
         }
 
         /// The `NoDevice` property.
+        ///
+        /// Write-only.
         pub fn no_device(mut self, value: impl Into<Val<Json>>) -> Self {
             self.props.set("NoDevice", value);
             self
         }
 
         /// The `VirtualName` property.
+        ///
+        /// Write-only.
         pub fn virtual_name(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("VirtualName", value);
             self
@@ -16538,6 +16560,8 @@ pub mod security_group {
         }
 
         /// The `SourceSecurityGroupName` property.
+        ///
+        /// Write-only.
         pub fn source_security_group_name(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SourceSecurityGroupName", value);
             self
@@ -17142,6 +17166,8 @@ pub mod spot_fleet {
         /// The `AllocationStrategy` property.
         ///
         /// Allowed values: `capacityOptimized`, `capacityOptimizedPrioritized`, `diversified`, `lowestPrice`, `priceCapacityOptimized`.
+        ///
+        /// Changing it replaces the resource.
         pub fn allocation_strategy(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AllocationStrategy", value);
             self
@@ -17164,18 +17190,24 @@ pub mod spot_fleet {
         /// The `InstanceInterruptionBehavior` property.
         ///
         /// Allowed values: `hibernate`, `stop`, `terminate`.
+        ///
+        /// Changing it replaces the resource.
         pub fn instance_interruption_behavior(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("InstanceInterruptionBehavior", value);
             self
         }
 
         /// The `InstancePoolsToUseCount` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn instance_pools_to_use_count(mut self, value: impl Into<Val<i64>>) -> Self {
             self.props.set("InstancePoolsToUseCount", value);
             self
         }
 
         /// The `LaunchSpecifications` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn launch_specifications(mut self, value: impl Into<Val<Vec<SpotFleetLaunchSpecification>>>) -> Self {
             self.props.set("LaunchSpecifications", value);
             self
@@ -17188,18 +17220,24 @@ pub mod spot_fleet {
         }
 
         /// The `LoadBalancersConfig` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn load_balancers_config(mut self, value: impl Into<Val<LoadBalancersConfig>>) -> Self {
             self.props.set("LoadBalancersConfig", value);
             self
         }
 
         /// The `OnDemandAllocationStrategy` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn on_demand_allocation_strategy(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("OnDemandAllocationStrategy", value);
             self
         }
 
         /// The `OnDemandMaxTotalPrice` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn on_demand_max_total_price(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("OnDemandMaxTotalPrice", value);
             self
@@ -17212,30 +17250,42 @@ pub mod spot_fleet {
         }
 
         /// The `ReplaceUnhealthyInstances` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn replace_unhealthy_instances(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("ReplaceUnhealthyInstances", value);
             self
         }
 
         /// The `SpotMaintenanceStrategies` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn spot_maintenance_strategies(mut self, value: impl Into<Val<SpotMaintenanceStrategies>>) -> Self {
             self.props.set("SpotMaintenanceStrategies", value);
             self
         }
 
         /// The `SpotMaxTotalPrice` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn spot_max_total_price(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SpotMaxTotalPrice", value);
             self
         }
 
         /// The `SpotPrice` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn spot_price(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SpotPrice", value);
             self
         }
 
         /// The `TagSpecifications` property.
+        ///
+        /// Changing it replaces the resource.
+        ///
+        /// Write-only.
         pub fn tag_specifications(mut self, value: impl Into<Val<Vec<SpotFleetTagSpecification>>>) -> Self {
             self.props.set("TagSpecifications", value);
             self
@@ -17250,6 +17300,8 @@ pub mod spot_fleet {
         }
 
         /// The `TerminateInstancesWithExpiration` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn terminate_instances_with_expiration(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("TerminateInstancesWithExpiration", value);
             self
@@ -17258,18 +17310,24 @@ pub mod spot_fleet {
         /// The `Type` property.
         ///
         /// Allowed values: `maintain`, `request`.
+        ///
+        /// Changing it replaces the resource.
         pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Type", value);
             self
         }
 
         /// The `ValidFrom` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn valid_from(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ValidFrom", value);
             self
         }
 
         /// The `ValidUntil` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn valid_until(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ValidUntil", value);
             self
@@ -18142,6 +18200,8 @@ pub mod spot_fleet {
         }
 
         /// The `Groups` property.
+        ///
+        /// Write-only.
         pub fn groups(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Groups", value);
             self
@@ -20701,6 +20761,8 @@ pub mod transit_gateway_connect_peer {
         }
 
         /// The Connect peer IP address on the transit gateway side of the tunnel.
+        ///
+        /// Changing it replaces the resource.
         pub fn transit_gateway_address(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("TransitGatewayAddress", value);
             self
@@ -20739,6 +20801,8 @@ pub mod transit_gateway_connect_peer {
         }
 
         /// The peer Autonomous System Number (ASN).
+        ///
+        /// Changing it replaces the resource.
         pub fn peer_asn(mut self, value: impl Into<Val<f64>>) -> Self {
             self.props.set("PeerAsn", value);
             self
@@ -22808,6 +22872,8 @@ pub mod vpc {
         /// The `EgressOnlyInternetGatewayExclusion` property.
         ///
         /// Allowed values: `enable`, `disable`.
+        ///
+        /// Write-only.
         pub fn egress_only_internet_gateway_exclusion(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("EgressOnlyInternetGatewayExclusion", value);
             self
@@ -22816,6 +22882,8 @@ pub mod vpc {
         /// The `ElasticFileSystemExclusion` property.
         ///
         /// Allowed values: `enable`, `disable`.
+        ///
+        /// Write-only.
         pub fn elastic_file_system_exclusion(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ElasticFileSystemExclusion", value);
             self
@@ -22824,6 +22892,8 @@ pub mod vpc {
         /// The `InternetGatewayExclusion` property.
         ///
         /// Allowed values: `enable`, `disable`.
+        ///
+        /// Write-only.
         pub fn internet_gateway_exclusion(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("InternetGatewayExclusion", value);
             self
@@ -22832,6 +22902,8 @@ pub mod vpc {
         /// The `LambdaExclusion` property.
         ///
         /// Allowed values: `enable`, `disable`.
+        ///
+        /// Write-only.
         pub fn lambda_exclusion(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("LambdaExclusion", value);
             self
@@ -22848,6 +22920,8 @@ pub mod vpc {
         /// The `NatGatewayExclusion` property.
         ///
         /// Allowed values: `enable`, `disable`.
+        ///
+        /// Write-only.
         pub fn nat_gateway_exclusion(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("NatGatewayExclusion", value);
             self
@@ -22874,6 +22948,8 @@ pub mod vpc {
         /// The `VirtualPrivateGatewayExclusion` property.
         ///
         /// Allowed values: `enable`, `disable`.
+        ///
+        /// Write-only.
         pub fn virtual_private_gateway_exclusion(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("VirtualPrivateGatewayExclusion", value);
             self
@@ -22894,6 +22970,8 @@ pub mod vpc {
         /// The `VpcLatticeExclusion` property.
         ///
         /// Allowed values: `enable`, `disable`.
+        ///
+        /// Write-only.
         pub fn vpc_lattice_exclusion(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("VpcLatticeExclusion", value);
             self
@@ -22902,6 +22980,8 @@ pub mod vpc {
         /// The `VpcPeeringExclusion` property.
         ///
         /// Allowed values: `enable`, `disable`.
+        ///
+        /// Write-only.
         pub fn vpc_peering_exclusion(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("VpcPeeringExclusion", value);
             self
@@ -24014,12 +24094,16 @@ pub mod vpc_endpoint {
         /// The preference for which private domains have a private hosted zone created for and associated with the specified VPC. Only supported when private DNS is enabled and when the VPC endpoint type is ServiceNetwork or Resource.
         ///
         /// Allowed values: `VERIFIED_DOMAINS_ONLY`, `ALL_DOMAINS`, `VERIFIED_DOMAINS_AND_SPECIFIED_DOMAINS`, `SPECIFIED_DOMAINS_ONLY`.
+        ///
+        /// Changing it replaces the resource.
         pub fn private_dns_preference(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("PrivateDnsPreference", value);
             self
         }
 
         /// Indicates which of the private domains to create private hosted zones for and associate with the specified VPC. Only supported when private DNS is enabled and the private DNS preference is ``VERIFIED_DOMAINS_AND_SPECIFIED_DOMAINS`` or ``SPECIFIED_DOMAINS_ONLY``.
+        ///
+        /// Changing it replaces the resource.
         pub fn private_dns_specified_domains(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("PrivateDnsSpecifiedDomains", value);
             self
@@ -25040,6 +25124,8 @@ pub mod vpn_connection {
         /// The pre-shared key (PSK) to establish initial authentication between the virtual private gateway and customer gateway.
         ///
         /// Constraints: Allowed characters are alphanumeric characters, periods (.), and underscores (_). Must be between 8 and 64 characters in length and cannot start with zero (0).
+        ///
+        /// Write-only.
         pub fn pre_shared_key(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("PreSharedKey", value);
             self
@@ -25934,6 +26020,8 @@ pub mod verified_access_endpoint {
         }
 
         /// The IP address range, in CIDR notation.
+        ///
+        /// Changing it replaces the resource.
         pub fn cidr(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Cidr", value);
             self
@@ -25948,12 +26036,16 @@ pub mod verified_access_endpoint {
         /// The IP protocol.
         ///
         /// Allowed values: `http`, `https`, `tcp`.
+        ///
+        /// Changing it replaces the resource.
         pub fn protocol(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Protocol", value);
             self
         }
 
         /// The IDs of the subnets.
+        ///
+        /// Changing it replaces the resource.
         pub fn subnet_ids(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("SubnetIds", value);
             self
@@ -26012,6 +26104,8 @@ pub mod verified_access_endpoint {
         }
 
         /// The ARN of the load balancer.
+        ///
+        /// Changing it replaces the resource.
         pub fn load_balancer_arn(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("LoadBalancerArn", value);
             self
@@ -26064,6 +26158,8 @@ pub mod verified_access_endpoint {
         }
 
         /// The ID of the network interface.
+        ///
+        /// Changing it replaces the resource.
         pub fn network_interface_id(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("NetworkInterfaceId", value);
             self
@@ -26118,24 +26214,32 @@ pub mod verified_access_endpoint {
         /// The IP protocol.
         ///
         /// Allowed values: `http`, `https`, `tcp`.
+        ///
+        /// Changing it replaces the resource.
         pub fn protocol(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Protocol", value);
             self
         }
 
         /// The ARN of the RDS DB cluster.
+        ///
+        /// Changing it replaces the resource.
         pub fn rds_db_cluster_arn(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("RdsDbClusterArn", value);
             self
         }
 
         /// The ARN of the RDS DB instance.
+        ///
+        /// Changing it replaces the resource.
         pub fn rds_db_instance_arn(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("RdsDbInstanceArn", value);
             self
         }
 
         /// The ARN of the RDS DB proxy.
+        ///
+        /// Changing it replaces the resource.
         pub fn rds_db_proxy_arn(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("RdsDbProxyArn", value);
             self
@@ -27039,6 +27143,8 @@ pub mod verified_access_trust_provider {
         }
 
         /// The client secret.
+        ///
+        /// Write-only.
         pub fn client_secret(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ClientSecret", value);
             self

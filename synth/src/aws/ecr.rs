@@ -933,6 +933,8 @@ pub mod repository {
         }
 
         /// If you use the ``KMS`` encryption type, specify the KMS key to use for encryption. The alias, key ID, or full ARN of the KMS key can be specified. The key must exist in the same Region as the repository. If no key is specified, the default AWS managed KMS key for Amazon ECR will be used.
+        ///
+        /// Changing it replaces the resource.
         pub fn kms_key(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("KmsKey", value);
             self

@@ -4066,6 +4066,8 @@ pub mod gateway {
         }
 
         /// The port on which the ALB listens.
+        ///
+        /// Changing it replaces the resource.
         pub fn port(mut self, value: impl Into<Val<i64>>) -> Self {
             self.props.set("Port", value);
             self
@@ -4074,6 +4076,8 @@ pub mod gateway {
         /// The protocol for the ALB listener.
         ///
         /// Allowed values: `HTTP`, `HTTPS`.
+        ///
+        /// Changing it replaces the resource.
         pub fn protocol(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Protocol", value);
             self
@@ -4082,6 +4086,8 @@ pub mod gateway {
         /// The scheme for the ALB.
         ///
         /// Allowed values: `internet-facing`, `internal`.
+        ///
+        /// Changing it replaces the resource.
         pub fn scheme(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Scheme", value);
             self
@@ -4209,12 +4215,16 @@ pub mod gateway {
         /// The IP address type for the ALB.
         ///
         /// Allowed values: `ipv4`, `dualstack`, `dualstack-without-public-ipv4`.
+        ///
+        /// Changing it replaces the resource.
         pub fn ip_address_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("IpAddressType", value);
             self
         }
 
         /// The subnets for the ALB.
+        ///
+        /// Changing it replaces the resource.
         pub fn subnets(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Subnets", value);
             self

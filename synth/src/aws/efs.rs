@@ -175,6 +175,8 @@ pub mod access_point {
         }
 
         /// Secondary POSIX group IDs used for all file system operations using this access point.
+        ///
+        /// Changing it replaces the resource.
         pub fn secondary_gids(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("SecondaryGids", value);
             self
@@ -203,12 +205,16 @@ pub mod access_point {
         /// (Optional) Specifies the POSIX IDs and permissions to apply to the access point's ``RootDirectory``. If the ``RootDirectory`` \> ``Path`` specified does not exist, EFS creates the root directory using the ``CreationInfo`` settings when a client connects to an access point. When specifying the ``CreationInfo``, you must provide values for all properties.
         ///
         /// If you do not provide ``CreationInfo`` and the specified ``RootDirectory`` \> ``Path`` does not exist, attempts to mount the file system using the access point will fail.
+        ///
+        /// Changing it replaces the resource.
         pub fn creation_info(mut self, value: impl Into<Val<CreationInfo>>) -> Self {
             self.props.set("CreationInfo", value);
             self
         }
 
         /// Specifies the path on the EFS file system to expose as the root directory to NFS clients using the access point to access the EFS file system. A path can have up to four subdirectories. If the specified path does not exist, you are required to provide the ``CreationInfo``.
+        ///
+        /// Changing it replaces the resource.
         pub fn path(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Path", value);
             self
@@ -655,6 +661,8 @@ pub mod file_system {
         /// Use the format ``us-east-1a`` to specify the Availability Zone. For more information about One Zone file systems, see [EFS file system types](https://docs.aws.amazon.com/efs/latest/ug/storage-classes.html) in the *Amazon EFS User Guide*.
         ///
         /// One Zone file system type is not available in all Availability Zones in AWS-Regions where Amazon EFS is available.
+        ///
+        /// Write-only.
         pub fn availability_zone_name(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AvailabilityZoneName", value);
             self
@@ -667,6 +675,8 @@ pub mod file_system {
         }
 
         /// The ID of an kms-key-long used to protect the encrypted file system.
+        ///
+        /// Write-only.
         pub fn kms_key_id(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("KmsKeyId", value);
             self

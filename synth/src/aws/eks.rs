@@ -675,12 +675,16 @@ pub mod capability {
         }
 
         /// An optional prefix for the Argo CD server endpoint. When specified, EKS uses this prefix to generate the server endpoint; otherwise, the endpoint is generated automatically. This value cannot be changed after the capability is created.
+        ///
+        /// Changing it replaces the resource.
         pub fn endpoint_prefix(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("EndpointPrefix", value);
             self
         }
 
         /// The Kubernetes namespace where Argo CD resources will be created. If not specified, the default namespace is used.
+        ///
+        /// Changing it replaces the resource.
         pub fn namespace(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Namespace", value);
             self
@@ -1382,6 +1386,10 @@ pub mod cluster {
         }
 
         /// Set this value to false to avoid creating a default cluster admin Access Entry using the IAM principal used to create the cluster.
+        ///
+        /// Changing it replaces the resource.
+        ///
+        /// Write-only.
         pub fn bootstrap_cluster_creator_admin_permissions(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("BootstrapClusterCreatorAdminPermissions", value);
             self
@@ -1806,12 +1814,16 @@ pub mod cluster {
         /// Ipv4 or Ipv6. You can only specify ipv6 for 1.21 and later clusters that use version 1.10.1 or later of the Amazon VPC CNI add-on
         ///
         /// Allowed values: `ipv4`, `ipv6`.
+        ///
+        /// Changing it replaces the resource.
         pub fn ip_family(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("IpFamily", value);
             self
         }
 
         /// The CIDR block to assign Kubernetes service IP addresses from. If you don't specify a block, Kubernetes assigns addresses from either the 10.100.0.0/16 or 172.20.0.0/16 CIDR blocks. We recommend that you specify a block that does not overlap with resources in other networks that are peered or connected to your VPC.
+        ///
+        /// Changing it replaces the resource.
         pub fn service_ipv4_cidr(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ServiceIpv4Cidr", value);
             self

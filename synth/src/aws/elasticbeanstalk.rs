@@ -949,12 +949,16 @@ pub mod environment {
         }
 
         /// A unique resource name for the option setting. Use it for a time–based scaling configuration option.
+        ///
+        /// Write-only.
         pub fn resource_name(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ResourceName", value);
             self
         }
 
         /// The current value for the configuration option.
+        ///
+        /// Write-only.
         pub fn value(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Value", value);
             self
@@ -1006,12 +1010,16 @@ pub mod environment {
         }
 
         /// The name of this environment tier.
+        ///
+        /// Changing it replaces the resource.
         pub fn name(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Name", value);
             self
         }
 
         /// The type of this environment tier.
+        ///
+        /// Changing it replaces the resource.
         pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Type", value);
             self

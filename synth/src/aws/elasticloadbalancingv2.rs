@@ -340,6 +340,8 @@ pub mod listener {
         }
 
         /// The OAuth 2.0 client secret. This parameter is required if you are creating a rule. If you are modifying a rule, you can omit this parameter if you set ``UseExistingClientSecret`` to true.
+        ///
+        /// Write-only.
         pub fn client_secret(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ClientSecret", value);
             self
@@ -1248,6 +1250,8 @@ pub mod listener_rule {
         }
 
         /// The OAuth 2.0 client secret. This parameter is required if you are creating a rule. If you are modifying a rule, you can omit this parameter if you set ``UseExistingClientSecret`` to true.
+        ///
+        /// Write-only.
         pub fn client_secret(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ClientSecret", value);
             self

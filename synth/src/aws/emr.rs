@@ -1897,6 +1897,8 @@ pub mod instance_fleet_config {
         }
 
         /// Use of this property can confuse CloudFormation drift detection. The EbsBlockDeviceConfigs read from the system may return a list with one entry per volume, replacing any entry specified in the template with a VolumesPerInstance greater than one by that many entries containing only the VolumeSpecification. Thus to avoid false drift detection, it is recommended to supply repeated entries in EbsBlockDeviceConfigs for any VolumeSpecification which is intended to be repeated and not to use this property.
+        ///
+        /// Write-only.
         pub fn volumes_per_instance(mut self, value: impl Into<Val<i64>>) -> Self {
             self.props.set("VolumesPerInstance", value);
             self
@@ -2653,6 +2655,8 @@ pub mod instance_group_config {
         }
 
         /// Use of this property can confuse CloudFormation drift detection. The EbsBlockDeviceConfigs read from the system may return a list with one entry per volume, replacing any entry specified in the template with a VolumesPerInstance greater than one by that many entries containing only the VolumeSpecification. Thus to avoid false drift detection, it is recommended to supply repeated entries in EbsBlockDeviceConfigs for any VolumeSpecification which is intended to be repeated and not to use this property.
+        ///
+        /// Write-only.
         pub fn volumes_per_instance(mut self, value: impl Into<Val<i64>>) -> Self {
             self.props.set("VolumesPerInstance", value);
             self

@@ -1329,12 +1329,16 @@ pub mod security_configuration {
         }
 
         /// Whether Identity Center application assignment is required.
+        ///
+        /// Write-only.
         pub fn identity_center_application_assignment_required(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("IdentityCenterApplicationAssignmentRequired", value);
             self
         }
 
         /// The ARN of the Identity Center instance.
+        ///
+        /// Write-only.
         pub fn identity_center_instance_arn(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("IdentityCenterInstanceARN", value);
             self
@@ -1393,6 +1397,8 @@ pub mod security_configuration {
         }
 
         /// Whether query access control is enabled.
+        ///
+        /// Write-only.
         pub fn query_access_control_enabled(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("QueryAccessControlEnabled", value);
             self
@@ -1463,6 +1469,8 @@ pub mod security_configuration {
         }
 
         /// At-rest encryption configuration.
+        ///
+        /// Write-only.
         pub fn at_rest_encryption_configuration(mut self, value: impl Into<Val<AtRestEncryptionConfiguration>>) -> Self {
             self.props.set("AtRestEncryptionConfiguration", value);
             self

@@ -1139,6 +1139,8 @@ pub mod matching_workflow {
         }
 
         /// Enables the workflow to use real-time matching. Can only be set on creation for RULE_MATCHING workflows that define RuleConditionProperties.
+        ///
+        /// Changing it replaces the resource.
         pub fn enable_real_time_matching(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("EnableRealTimeMatching", value);
             self

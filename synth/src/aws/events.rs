@@ -378,6 +378,8 @@ pub mod connection {
         }
 
         /// The `InvocationHttpParameters` property.
+        ///
+        /// Write-only.
         pub fn invocation_http_parameters(mut self, value: impl Into<Val<ConnectionHttpParameters>>) -> Self {
             self.props.set("InvocationHttpParameters", value);
             self

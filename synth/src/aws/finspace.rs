@@ -210,6 +210,8 @@ pub mod environment {
         }
 
         /// Attribute map for SAML configuration
+        ///
+        /// Write-only.
         pub fn attribute_map(mut self, value: impl Into<Val<Vec<AttributeMap>>>) -> Self {
             self.props.set("AttributeMap", value);
             self

@@ -188,6 +188,8 @@ pub mod experiment_template {
         /// The account targeting setting for the experiment template.
         ///
         /// Allowed values: `multi-account`, `single-account`.
+        ///
+        /// Changing it replaces the resource.
         pub fn account_targeting(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AccountTargeting", value);
             self

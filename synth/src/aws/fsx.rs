@@ -2170,6 +2170,8 @@ pub mod s3_access_point_attachment {
         }
 
         /// The S3 access point's policy.
+        ///
+        /// Write-only.
         pub fn policy(mut self, value: impl Into<Val<Json>>) -> Self {
             self.props.set("Policy", value);
             self
@@ -2606,6 +2608,8 @@ pub mod storage_virtual_machine {
         }
 
         /// The name of the domain group whose members are granted administrative privileges for the file system. Minimum: 1. Maximum: 256. Pattern: `^[^\u0000\u0085\u2028\u2029\r\n]{1,256}$`
+        ///
+        /// Write-only.
         pub fn file_system_administrators_group(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("FileSystemAdministratorsGroup", value);
             self
@@ -2618,6 +2622,8 @@ pub mod storage_virtual_machine {
         }
 
         /// The password for the service account on your self-managed AD domain that Amazon FSx will use to join to your AD domain. Minimum: 1. Maximum: 256. Pattern: `^.{1,256}$`
+        ///
+        /// Write-only.
         pub fn password(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Password", value);
             self
@@ -2835,6 +2841,8 @@ pub mod volume {
         }
 
         /// Used to specify the configuration options for an FSx for ONTAP volume's storage aggregate or aggregates.
+        ///
+        /// Changing it replaces the resource.
         pub fn aggregate_configuration(mut self, value: impl Into<Val<AggregateConfiguration>>) -> Self {
             self.props.set("AggregateConfiguration", value);
             self
@@ -2855,6 +2863,8 @@ pub mod volume {
         /// Specifies the type of volume you are creating. Valid values are the following: RW or DP
         ///
         /// Allowed values: `DP`, `RW`.
+        ///
+        /// Changing it replaces the resource.
         pub fn ontap_volume_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("OntapVolumeType", value);
             self
@@ -2907,6 +2917,8 @@ pub mod volume {
         /// Use to specify the style of an ONTAP volume.
         ///
         /// Allowed values: `FLEXGROUP`, `FLEXVOL`.
+        ///
+        /// Changing it replaces the resource.
         pub fn volume_style(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("VolumeStyle", value);
             self
@@ -2933,12 +2945,18 @@ pub mod volume {
         }
 
         /// The list of aggregates that this volume resides on. Aggregates are storage pools which make up your primary storage tier.
+        ///
+        /// Changing it replaces the resource.
         pub fn aggregates(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Aggregates", value);
             self
         }
 
         /// Used to explicitly set the number of constituents within the FlexGroup per storage aggregate. This field is optional when creating a FlexGroup volume. If unspecified, the default value will be 8. This field cannot be provided when creating a FlexVol volume.
+        ///
+        /// Changing it replaces the resource.
+        ///
+        /// Write-only.
         pub fn constituents_per_aggregate(mut self, value: impl Into<Val<i64>>) -> Self {
             self.props.set("ConstituentsPerAggregate", value);
             self
@@ -3162,12 +3180,16 @@ pub mod volume {
         }
 
         /// The configuration object for mounting a Network File System (NFS) file system.
+        ///
+        /// Write-only.
         pub fn options(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Options", value);
             self
         }
 
         /// The configuration of an Amazon FSx for OpenZFS volume.
+        ///
+        /// Changing it replaces the resource.
         pub fn origin_snapshot(mut self, value: impl Into<Val<OriginSnapshot>>) -> Self {
             self.props.set("OriginSnapshot", value);
             self

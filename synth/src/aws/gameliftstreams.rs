@@ -263,6 +263,8 @@ pub mod stream_group {
         }
 
         /// The `Id` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn id(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Id", value);
             self

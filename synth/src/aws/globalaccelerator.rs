@@ -311,6 +311,8 @@ pub mod cross_account_attachment {
         }
 
         /// The `Region` property.
+        ///
+        /// Write-only.
         pub fn region(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Region", value);
             self
@@ -514,6 +516,8 @@ pub mod endpoint_group {
         }
 
         /// Attachment ARN that provides access control to the cross account endpoint. Not required for resources hosted in the same account as the endpoint group.
+        ///
+        /// Write-only.
         pub fn attachment_arn(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AttachmentArn", value);
             self

@@ -402,6 +402,8 @@ pub mod catalog {
         /// Allows third-party engines to access data in Amazon S3 locations that are registered with Lake Formation.
         ///
         /// Allowed values: `True`, `False`.
+        ///
+        /// Write-only.
         pub fn allow_full_table_external_data_access(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AllowFullTableExternalDataAccess", value);
             self
@@ -785,6 +787,8 @@ pub mod classifier {
         }
 
         /// The name of the classifier.
+        ///
+        /// Changing it replaces the resource.
         pub fn name(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Name", value);
             self
@@ -828,6 +832,8 @@ pub mod classifier {
         }
 
         /// The name of the classifier.
+        ///
+        /// Changing it replaces the resource.
         pub fn name(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Name", value);
             self
@@ -857,6 +863,8 @@ pub mod classifier {
         }
 
         /// The name of the classifier.
+        ///
+        /// Changing it replaces the resource.
         pub fn name(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Name", value);
             self
@@ -888,6 +896,8 @@ pub mod classifier {
         }
 
         /// The name of the classifier.
+        ///
+        /// Changing it replaces the resource.
         pub fn name(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Name", value);
             self
@@ -1037,6 +1047,8 @@ pub mod connection {
         }
 
         /// The authentication configuration used to connect to the connection.
+        ///
+        /// Write-only.
         pub fn authentication_configuration(mut self, value: impl Into<Val<AuthenticationConfiguration>>) -> Self {
             self.props.set("AuthenticationConfiguration", value);
             self
@@ -1061,6 +1073,8 @@ pub mod connection {
         }
 
         /// The name of the connection.
+        ///
+        /// Changing it replaces the resource.
         pub fn name(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Name", value);
             self
@@ -1085,12 +1099,16 @@ pub mod connection {
         }
 
         /// A flag to validate the credentials during create connection. Default is true.
+        ///
+        /// Write-only.
         pub fn validate_credentials(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("ValidateCredentials", value);
             self
         }
 
         /// The `ValidateForComputeEnvironments` property.
+        ///
+        /// Write-only.
         pub fn validate_for_compute_environments(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("ValidateForComputeEnvironments", value);
             self
@@ -1120,18 +1138,24 @@ pub mod connection {
         }
 
         /// For supplying basic auth credentials when not providing a SecretArn value
+        ///
+        /// Write-only.
         pub fn basic_authentication_credentials(mut self, value: impl Into<Val<BasicAuthenticationCredentials>>) -> Self {
             self.props.set("BasicAuthenticationCredentials", value);
             self
         }
 
         /// A structure containing the authentication credentials in the CreateConnection request.
+        ///
+        /// Write-only.
         pub fn custom_authentication_credentials(mut self, value: impl Into<Val<Json>>) -> Self {
             self.props.set("CustomAuthenticationCredentials", value);
             self
         }
 
         /// The Amazon Resource Name (ARN) of the KMS key used in the authentication configuration.
+        ///
+        /// Write-only.
         pub fn kms_key_arn(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("KmsKeyArn", value);
             self
@@ -1202,6 +1226,8 @@ pub mod connection {
         }
 
         /// The set of properties required for the the OAuth2 AUTHORIZATION_CODE grant type workflow.
+        ///
+        /// Write-only.
         pub fn authorization_code_properties(mut self, value: impl Into<Val<AuthorizationCodeProperties>>) -> Self {
             self.props.set("AuthorizationCodeProperties", value);
             self
@@ -1214,6 +1240,8 @@ pub mod connection {
         }
 
         /// A structure containing the OAuth2 credentials used in the authentication configuration.
+        ///
+        /// Write-only.
         pub fn o_auth2_credentials(mut self, value: impl Into<Val<OAuth2Credentials>>) -> Self {
             self.props.set("OAuth2Credentials", value);
             self
@@ -4712,18 +4740,24 @@ pub mod integration {
         }
 
         /// Enables continuous synchronization for on-demand data extractions.
+        ///
+        /// Write-only.
         pub fn continuous_sync(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("ContinuousSync", value);
             self
         }
 
         /// Specifies the frequency at which CDC (Change Data Capture) pulls or incremental loads should occur.
+        ///
+        /// Changing it replaces the resource.
         pub fn refresh_interval(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("RefreshInterval", value);
             self
         }
 
         /// A collection of key-value pairs that specify additional properties for the integration source.
+        ///
+        /// Write-only.
         pub fn source_properties(mut self, value: impl Into<Val<Map<String>>>) -> Self {
             self.props.set("SourceProperties", value);
             self
@@ -7691,6 +7725,8 @@ pub mod table {
         }
 
         /// The table name. For Hive compatibility, this is folded to lowercase when it is stored.
+        ///
+        /// Changing it replaces the resource.
         pub fn name(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Name", value);
             self
@@ -8151,6 +8187,8 @@ pub mod table {
         }
 
         /// The sub-objects of the view.
+        ///
+        /// Write-only.
         pub fn sub_objects(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("SubObjects", value);
             self
@@ -8191,18 +8229,24 @@ pub mod table {
         }
 
         /// The connection used for validation.
+        ///
+        /// Write-only.
         pub fn validation_connection(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ValidationConnection", value);
             self
         }
 
         /// The expanded text of the view.
+        ///
+        /// Write-only.
         pub fn view_expanded_text(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ViewExpandedText", value);
             self
         }
 
         /// The original text of the view.
+        ///
+        /// Write-only.
         pub fn view_original_text(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ViewOriginalText", value);
             self

@@ -2759,6 +2759,8 @@ pub mod wireless_device_import_task {
         }
 
         /// The `DeviceCreationFile` property.
+        ///
+        /// Write-only.
         pub fn device_creation_file(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DeviceCreationFile", value);
             self
@@ -2777,6 +2779,8 @@ pub mod wireless_device_import_task {
         }
 
         /// The `SidewalkManufacturingSn` property.
+        ///
+        /// Write-only.
         pub fn sidewalk_manufacturing_sn(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SidewalkManufacturingSn", value);
             self

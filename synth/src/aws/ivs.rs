@@ -573,24 +573,32 @@ pub mod encoder_configuration {
         }
 
         /// Bitrate for generated output, in bps. Default: 2500000.
+        ///
+        /// Changing it replaces the resource.
         pub fn bitrate(mut self, value: impl Into<Val<i64>>) -> Self {
             self.props.set("Bitrate", value);
             self
         }
 
         /// Video frame rate, in fps. Default: 30.
+        ///
+        /// Changing it replaces the resource.
         pub fn framerate(mut self, value: impl Into<Val<f64>>) -> Self {
             self.props.set("Framerate", value);
             self
         }
 
         /// Video-resolution height. This must be an even number. Note that the maximum value is determined by width times height, such that the maximum total pixels is 2073600 (1920x1080 or 1080x1920). Default: 720.
+        ///
+        /// Changing it replaces the resource.
         pub fn height(mut self, value: impl Into<Val<i64>>) -> Self {
             self.props.set("Height", value);
             self
         }
 
         /// Video-resolution width. This must be an even number. Note that the maximum value is determined by width times height, such that the maximum total pixels is 2073600 (1920x1080 or 1080x1920). Default: 1280.
+        ///
+        /// Changing it replaces the resource.
         pub fn width(mut self, value: impl Into<Val<i64>>) -> Self {
             self.props.set("Width", value);
             self
@@ -1328,6 +1336,8 @@ pub mod recording_configuration {
         }
 
         /// Recording S3 Destination Configuration.
+        ///
+        /// Changing it replaces the resource.
         pub fn s3(mut self, value: impl Into<Val<S3DestinationConfiguration>>) -> Self {
             self.props.set("S3", value);
             self
@@ -1379,12 +1389,16 @@ pub mod recording_configuration {
         /// Resolution Selection indicates which set of renditions are recorded for a stream.
         ///
         /// Allowed values: `ALL`, `NONE`, `CUSTOM`.
+        ///
+        /// Changing it replaces the resource.
         pub fn rendition_selection(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("RenditionSelection", value);
             self
         }
 
         /// Renditions indicates which renditions are recorded for a stream.
+        ///
+        /// Changing it replaces the resource.
         pub fn renditions(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Renditions", value);
             self
@@ -1438,6 +1452,8 @@ pub mod recording_configuration {
         /// Thumbnail Recording Mode, which determines whether thumbnails are recorded at an interval or are disabled.
         ///
         /// Allowed values: `INTERVAL`, `DISABLED`.
+        ///
+        /// Changing it replaces the resource.
         pub fn recording_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("RecordingMode", value);
             self
@@ -1446,18 +1462,24 @@ pub mod recording_configuration {
         /// Resolution indicates the desired resolution of recorded thumbnails.
         ///
         /// Allowed values: `FULL_HD`, `HD`, `SD`, `LOWEST_RESOLUTION`.
+        ///
+        /// Changing it replaces the resource.
         pub fn resolution(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Resolution", value);
             self
         }
 
         /// Storage indicates the format in which thumbnails are recorded.
+        ///
+        /// Changing it replaces the resource.
         pub fn storage(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Storage", value);
             self
         }
 
         /// Target Interval Seconds defines the interval at which thumbnails are recorded. This field is required if RecordingMode is INTERVAL.
+        ///
+        /// Changing it replaces the resource.
         pub fn target_interval_seconds(mut self, value: impl Into<Val<i64>>) -> Self {
             self.props.set("TargetIntervalSeconds", value);
             self

@@ -254,6 +254,8 @@ pub mod channel {
         }
 
         /// Optional dead-letter queue (DLQ) configuration for records that cannot be delivered to the destination. When omitted, the service auto-fills using the storage BucketARN with an error prefix.
+        ///
+        /// Changing it replaces the resource.
         pub fn dead_letter_queue_s3_configuration(mut self, value: impl Into<Val<DeadLetterQueueS3Configuration>>) -> Self {
             self.props.set("DeadLetterQueueS3Configuration", value);
             self

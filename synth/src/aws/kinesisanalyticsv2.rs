@@ -172,6 +172,8 @@ pub mod application {
         }
 
         /// Describes execution properties for a Flink-based Kinesis Data Analytics application.
+        ///
+        /// Write-only.
         pub fn environment_properties(mut self, value: impl Into<Val<EnvironmentProperties>>) -> Self {
             self.props.set("EnvironmentProperties", value);
             self
@@ -259,6 +261,8 @@ pub mod application {
         }
 
         /// The zip-format code for a Flink-based Kinesis Data Analytics application.
+        ///
+        /// Write-only.
         pub fn zip_file_content(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ZipFileContent", value);
             self

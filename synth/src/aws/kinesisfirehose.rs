@@ -294,6 +294,8 @@ pub mod delivery_stream {
         }
 
         /// The `VpcConfiguration` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn vpc_configuration(mut self, value: impl Into<Val<VpcConfiguration>>) -> Self {
             self.props.set("VpcConfiguration", value);
             self
@@ -752,6 +754,8 @@ pub mod delivery_stream {
         }
 
         /// The `VpcConfiguration` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn vpc_configuration(mut self, value: impl Into<Val<VpcConfiguration>>) -> Self {
             self.props.set("VpcConfiguration", value);
             self
@@ -1134,6 +1138,8 @@ pub mod delivery_stream {
         }
 
         /// The `ThroughputHintInMBs` property.
+        ///
+        /// Write-only.
         pub fn throughput_hint_in_mbs(mut self, value: impl Into<Val<i64>>) -> Self {
             self.props.set("ThroughputHintInMBs", value);
             self
@@ -1231,6 +1237,8 @@ pub mod delivery_stream {
         }
 
         /// The `VpcConfiguration` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn vpc_configuration(mut self, value: impl Into<Val<VpcConfiguration>>) -> Self {
             self.props.set("VpcConfiguration", value);
             self
@@ -1340,6 +1348,8 @@ pub mod delivery_stream {
         }
 
         /// The `CustomTimeZone` property.
+        ///
+        /// Write-only.
         pub fn custom_time_zone(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("CustomTimeZone", value);
             self
@@ -1370,6 +1380,8 @@ pub mod delivery_stream {
         }
 
         /// The `FileExtension` property.
+        ///
+        /// Write-only.
         pub fn file_extension(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("FileExtension", value);
             self
@@ -1921,6 +1933,8 @@ pub mod delivery_stream {
         }
 
         /// The `ProcessingConfiguration` property.
+        ///
+        /// Write-only.
         pub fn processing_configuration(mut self, value: impl Into<Val<ProcessingConfiguration>>) -> Self {
             self.props.set("ProcessingConfiguration", value);
             self
@@ -1953,6 +1967,8 @@ pub mod delivery_stream {
         }
 
         /// The `SecretsManagerConfiguration` property.
+        ///
+        /// Write-only.
         pub fn secrets_manager_configuration(mut self, value: impl Into<Val<SecretsManagerConfiguration>>) -> Self {
             self.props.set("SecretsManagerConfiguration", value);
             self
@@ -1982,6 +1998,8 @@ pub mod delivery_stream {
         }
 
         /// The `AccessKey` property.
+        ///
+        /// Write-only.
         pub fn access_key(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AccessKey", value);
             self
@@ -2430,12 +2448,16 @@ pub mod delivery_stream {
         }
 
         /// The `Password` property.
+        ///
+        /// Write-only.
         pub fn password(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Password", value);
             self
         }
 
         /// The `ProcessingConfiguration` property.
+        ///
+        /// Write-only.
         pub fn processing_configuration(mut self, value: impl Into<Val<ProcessingConfiguration>>) -> Self {
             self.props.set("ProcessingConfiguration", value);
             self
@@ -2644,6 +2666,10 @@ pub mod delivery_stream {
         }
 
         /// The `SnowflakeVpcConfiguration` property.
+        ///
+        /// Changing it replaces the resource.
+        ///
+        /// Write-only.
         pub fn snowflake_vpc_configuration(mut self, value: impl Into<Val<SnowflakeVpcConfiguration>>) -> Self {
             self.props.set("SnowflakeVpcConfiguration", value);
             self
@@ -2796,12 +2822,16 @@ pub mod delivery_stream {
         }
 
         /// The `BufferingHints` property.
+        ///
+        /// Write-only.
         pub fn buffering_hints(mut self, value: impl Into<Val<SplunkBufferingHints>>) -> Self {
             self.props.set("BufferingHints", value);
             self
         }
 
         /// The `CloudWatchLoggingOptions` property.
+        ///
+        /// Write-only.
         pub fn cloud_watch_logging_options(mut self, value: impl Into<Val<CloudWatchLoggingOptions>>) -> Self {
             self.props.set("CloudWatchLoggingOptions", value);
             self
@@ -2820,6 +2850,8 @@ pub mod delivery_stream {
         }
 
         /// The `ProcessingConfiguration` property.
+        ///
+        /// Write-only.
         pub fn processing_configuration(mut self, value: impl Into<Val<ProcessingConfiguration>>) -> Self {
             self.props.set("ProcessingConfiguration", value);
             self
@@ -2840,6 +2872,8 @@ pub mod delivery_stream {
         }
 
         /// The `SecretsManagerConfiguration` property.
+        ///
+        /// Write-only.
         pub fn secrets_manager_configuration(mut self, value: impl Into<Val<SecretsManagerConfiguration>>) -> Self {
             self.props.set("SecretsManagerConfiguration", value);
             self

@@ -2533,18 +2533,24 @@ pub mod function {
         }
 
         /// URI of a [container image](https://docs.aws.amazon.com/lambda/latest/dg/lambda-images.html) in the Amazon ECR registry.
+        ///
+        /// Write-only.
         pub fn image_uri(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ImageUri", value);
             self
         }
 
         /// An Amazon S3 bucket in the same AWS-Region as your function. The bucket can be in a different AWS-account.
+        ///
+        /// Write-only.
         pub fn s3_bucket(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("S3Bucket", value);
             self
         }
 
         /// The Amazon S3 key of the deployment package.
+        ///
+        /// Write-only.
         pub fn s3_key(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("S3Key", value);
             self
@@ -2553,18 +2559,24 @@ pub mod function {
         /// Specifies the storage mode for the deployment package. Use ``COPY`` to store the package in LAMlong-managed storage. Use ``REFERENCE`` to read the package directly from the Amazon S3 bucket. If omitted, the default is ``COPY``.
         ///
         /// Allowed values: `COPY`, `REFERENCE`.
+        ///
+        /// Write-only.
         pub fn s3_object_storage_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("S3ObjectStorageMode", value);
             self
         }
 
         /// For versioned objects, the version of the deployment package object to use.
+        ///
+        /// Write-only.
         pub fn s3_object_version(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("S3ObjectVersion", value);
             self
         }
 
         /// The ARN of the KMSlong (KMS) customer managed key that's used to encrypt your function's .zip deployment package. If you don't provide a customer managed key, Lambda uses an [owned key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-owned-cmk).
+        ///
+        /// Write-only.
         pub fn source_kms_key_arn(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SourceKMSKeyArn", value);
             self
@@ -2579,6 +2591,8 @@ pub mod function {
         /// For JSON, you must escape quotes and special characters such as newline (``\n``) with a backslash.
         ///
         /// If you specify a function that interacts with an AWS CloudFormation custom resource, you don't have to write your own functions to send responses to the custom resource that invoked the function. AWS CloudFormation provides a response module ([cfn-response](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cfn-lambda-function-code-cfnresponsemodule.html)) that simplifies sending responses. See [Using Lambda with CloudFormation](https://docs.aws.amazon.com/lambda/latest/dg/services-cloudformation.html) for details.
+        ///
+        /// Write-only.
         pub fn zip_file(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ZipFile", value);
             self

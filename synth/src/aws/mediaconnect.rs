@@ -1368,6 +1368,8 @@ pub mod flow {
         }
 
         /// The name of the source.
+        ///
+        /// Changing it replaces the resource.
         pub fn name(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Name", value);
             self

@@ -9971,6 +9971,8 @@ pub mod input {
         }
 
         /// The static IP address for the input destination.
+        ///
+        /// Write-only.
         pub fn static_ip_address(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("StaticIpAddress", value);
             self

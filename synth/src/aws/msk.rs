@@ -252,6 +252,8 @@ pub mod channel {
         }
 
         /// Catalog configuration of the destination
+        ///
+        /// Changing it replaces the resource.
         pub fn catalog(mut self, value: impl Into<Val<Catalog>>) -> Self {
             self.props.set("Catalog", value);
             self
@@ -260,6 +262,8 @@ pub mod channel {
         /// Compression codec for Iceberg table data files. Defaults to ZSTD.
         ///
         /// Allowed values: `ZSTD`, `SNAPPY`.
+        ///
+        /// Changing it replaces the resource.
         pub fn compression_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("CompressionType", value);
             self
@@ -292,12 +296,16 @@ pub mod channel {
         }
 
         /// The ARN of the catalog
+        ///
+        /// Changing it replaces the resource.
         pub fn catalog_arn(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("CatalogArn", value);
             self
         }
 
         /// The warehouse location
+        ///
+        /// Changing it replaces the resource.
         pub fn warehouse_location(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("WarehouseLocation", value);
             self
@@ -360,6 +368,8 @@ pub mod channel {
         }
 
         /// Partition specification
+        ///
+        /// Changing it replaces the resource.
         pub fn partition_spec(mut self, value: impl Into<Val<PartitionSpec>>) -> Self {
             self.props.set("PartitionSpec", value);
             self
@@ -389,6 +399,8 @@ pub mod channel {
         }
 
         /// Source list
+        ///
+        /// Changing it replaces the resource.
         pub fn source_list(mut self, value: impl Into<Val<Vec<PartitionSource>>>) -> Self {
             self.props.set("SourceList", value);
             self
@@ -415,6 +427,8 @@ pub mod channel {
         }
 
         /// Source name
+        ///
+        /// Changing it replaces the resource.
         pub fn source_name(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SourceName", value);
             self
@@ -658,18 +672,24 @@ pub mod channel {
         }
 
         /// Optional 12-digit AWS account ID expected to own the S3 bucket
+        ///
+        /// Changing it replaces the resource.
         pub fn expected_bucket_owner(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ExpectedBucketOwner", value);
             self
         }
 
         /// Template for S3 key for output objects, used for partitioning
+        ///
+        /// Changing it replaces the resource.
         pub fn output_key_template(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("OutputKeyTemplate", value);
             self
         }
 
         /// Optional prefix for output objects
+        ///
+        /// Changing it replaces the resource.
         pub fn output_prefix(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("OutputPrefix", value);
             self
@@ -1016,6 +1036,8 @@ pub mod cluster {
         /// The `BrokerAZDistribution` property.
         ///
         /// Allowed values: `DEFAULT`.
+        ///
+        /// Changing it replaces the resource.
         pub fn broker_az_distribution(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("BrokerAZDistribution", value);
             self
@@ -1028,6 +1050,8 @@ pub mod cluster {
         }
 
         /// The `SecurityGroups` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn security_groups(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("SecurityGroups", value);
             self
@@ -1571,6 +1595,8 @@ pub mod cluster {
         }
 
         /// The `EncryptionAtRest` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn encryption_at_rest(mut self, value: impl Into<Val<EncryptionAtRest>>) -> Self {
             self.props.set("EncryptionAtRest", value);
             self
@@ -1634,6 +1660,8 @@ pub mod cluster {
         }
 
         /// The `InCluster` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn in_cluster(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("InCluster", value);
             self
@@ -2878,24 +2906,32 @@ pub mod replicator {
         }
 
         /// Amazon Resource Name of the source Kafka cluster.
+        ///
+        /// Changing it replaces the resource.
         pub fn source_kafka_cluster_arn(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SourceKafkaClusterArn", value);
             self
         }
 
         /// The ID of the source Kafka cluster.
+        ///
+        /// Changing it replaces the resource.
         pub fn source_kafka_cluster_id(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SourceKafkaClusterId", value);
             self
         }
 
         /// Amazon Resource Name of the target Kafka cluster.
+        ///
+        /// Changing it replaces the resource.
         pub fn target_kafka_cluster_arn(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("TargetKafkaClusterArn", value);
             self
         }
 
         /// The ID of the target Kafka cluster.
+        ///
+        /// Changing it replaces the resource.
         pub fn target_kafka_cluster_id(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("TargetKafkaClusterId", value);
             self
@@ -2927,6 +2963,8 @@ pub mod replicator {
         /// The consumer group offset synchronization mode.
         ///
         /// Allowed values: `LEGACY`, `ENHANCED`.
+        ///
+        /// Changing it replaces the resource.
         pub fn consumer_group_offset_sync_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ConsumerGroupOffsetSyncMode", value);
             self
@@ -2992,12 +3030,16 @@ pub mod replicator {
         }
 
         /// Configuration for specifying the position in the topics to start replicating from.
+        ///
+        /// Changing it replaces the resource.
         pub fn starting_position(mut self, value: impl Into<Val<ReplicationStartingPosition>>) -> Self {
             self.props.set("StartingPosition", value);
             self
         }
 
         /// Configuration for specifying replicated topic names should be the same as their corresponding upstream topics or prefixed with source cluster alias.
+        ///
+        /// Changing it replaces the resource.
         pub fn topic_name_configuration(mut self, value: impl Into<Val<ReplicationTopicNameConfiguration>>) -> Self {
             self.props.set("TopicNameConfiguration", value);
             self

@@ -443,6 +443,8 @@ pub mod environment {
         }
 
         /// A list of subnets to use for the environment. These must be private subnets, in the same VPC, in two different availability zones.
+        ///
+        /// Changing it replaces the resource.
         pub fn subnet_ids(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("SubnetIds", value);
             self

@@ -846,6 +846,8 @@ pub mod organization_telemetry_rule {
         }
 
         /// When true, the rule is replicated to all supported regions
+        ///
+        /// Changing it replaces the resource.
         pub fn all_regions(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("AllRegions", value);
             self
@@ -864,6 +866,8 @@ pub mod organization_telemetry_rule {
         }
 
         /// List of AWS region codes where the rule should be replicated
+        ///
+        /// Write-only.
         pub fn regions(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Regions", value);
             self
@@ -2184,6 +2188,8 @@ pub mod telemetry_rule {
         }
 
         /// When true, the rule is replicated to all supported regions
+        ///
+        /// Changing it replaces the resource.
         pub fn all_regions(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("AllRegions", value);
             self
@@ -2202,6 +2208,8 @@ pub mod telemetry_rule {
         }
 
         /// List of AWS region codes where the rule should be replicated
+        ///
+        /// Write-only.
         pub fn regions(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Regions", value);
             self

@@ -910,6 +910,8 @@ pub mod index {
         }
 
         /// Custom analysis configuration including analyzers, tokenizers, and filters
+        ///
+        /// Changing it replaces the resource.
         pub fn analysis(mut self, value: impl Into<Val<Analysis>>) -> Self {
             self.props.set("Analysis", value);
             self
@@ -1018,12 +1020,16 @@ pub mod index {
         }
 
         /// Size of the dynamic list for the nearest neighbors
+        ///
+        /// Write-only.
         pub fn knn_algo_param_ef_search(mut self, value: impl Into<Val<i64>>) -> Self {
             self.props.set("KnnAlgoParamEfSearch", value);
             self
         }
 
         /// How often to perform refresh operation (e.g. '1s', '5s')
+        ///
+        /// Write-only.
         pub fn refresh_interval(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("RefreshInterval", value);
             self

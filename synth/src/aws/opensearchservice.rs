@@ -677,6 +677,8 @@ pub mod domain {
         }
 
         /// The `MasterUserOptions` property.
+        ///
+        /// Write-only.
         pub fn master_user_options(mut self, value: impl Into<Val<MasterUserOptions>>) -> Self {
             self.props.set("MasterUserOptions", value);
             self
@@ -753,6 +755,8 @@ pub mod domain {
         }
 
         /// The `PublicKey` property.
+        ///
+        /// Write-only.
         pub fn public_key(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("PublicKey", value);
             self
@@ -841,12 +845,16 @@ pub mod domain {
         }
 
         /// The `MasterBackendRole` property.
+        ///
+        /// Write-only.
         pub fn master_backend_role(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("MasterBackendRole", value);
             self
         }
 
         /// The `MasterUserName` property.
+        ///
+        /// Write-only.
         pub fn master_user_name(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("MasterUserName", value);
             self

@@ -742,6 +742,8 @@ pub mod pipe {
         }
 
         /// The `StartingPositionTimestamp` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn starting_position_timestamp(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("StartingPositionTimestamp", value);
             self
@@ -777,6 +779,8 @@ pub mod pipe {
         }
 
         /// The `ConsumerGroupID` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn consumer_group_id(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ConsumerGroupID", value);
             self
@@ -797,6 +801,8 @@ pub mod pipe {
         /// The `StartingPosition` property.
         ///
         /// Allowed values: `TRIM_HORIZON`, `LATEST`.
+        ///
+        /// Changing it replaces the resource.
         pub fn starting_position(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("StartingPosition", value);
             self
@@ -872,6 +878,8 @@ pub mod pipe {
         }
 
         /// The `VirtualHost` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn virtual_host(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("VirtualHost", value);
             self
@@ -901,6 +909,8 @@ pub mod pipe {
         }
 
         /// The `AdditionalBootstrapServers` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn additional_bootstrap_servers(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("AdditionalBootstrapServers", value);
             self
@@ -913,6 +923,8 @@ pub mod pipe {
         }
 
         /// The `ConsumerGroupID` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn consumer_group_id(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ConsumerGroupID", value);
             self
@@ -939,6 +951,8 @@ pub mod pipe {
         /// The `StartingPosition` property.
         ///
         /// Allowed values: `TRIM_HORIZON`, `LATEST`.
+        ///
+        /// Changing it replaces the resource.
         pub fn starting_position(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("StartingPosition", value);
             self

@@ -596,6 +596,8 @@ pub mod resource_share {
         }
 
         /// Specifies whether the consumer account retains access to the resource share after leaving the organization.
+        ///
+        /// Changing it replaces the resource.
         pub fn retain_sharing_on_account_leave_organization(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("RetainSharingOnAccountLeaveOrganization", value);
             self

@@ -185,12 +185,16 @@ pub mod rule {
         /// The unit of time in which to measure the unlock delay. Currently, the unlock delay can be measure only in days.
         ///
         /// Allowed values: `DAYS`.
+        ///
+        /// Write-only.
         pub fn unlock_delay_unit(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("UnlockDelayUnit", value);
             self
         }
 
         /// The unlock delay period, measured in the unit specified for UnlockDelayUnit.
+        ///
+        /// Write-only.
         pub fn unlock_delay_value(mut self, value: impl Into<Val<i64>>) -> Self {
             self.props.set("UnlockDelayValue", value);
             self

@@ -546,24 +546,32 @@ pub mod route {
         }
 
         /// The `AppendSourcePath` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn append_source_path(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("AppendSourcePath", value);
             self
         }
 
         /// The `IncludeChildPaths` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn include_child_paths(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("IncludeChildPaths", value);
             self
         }
 
         /// The `Methods` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn methods(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Methods", value);
             self
         }
 
         /// The `SourcePath` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn source_path(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SourcePath", value);
             self

@@ -302,6 +302,8 @@ pub mod robot_application {
         /// The version of robot software suite.
         ///
         /// Allowed values: `Kinetic`, `Melodic`, `Dashing`.
+        ///
+        /// Write-only.
         pub fn version(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Version", value);
             self
@@ -594,6 +596,8 @@ pub mod simulation_application {
         /// The version of the robot software suite.
         ///
         /// Allowed values: `Kinetic`, `Melodic`, `Dashing`, `Foxy`.
+        ///
+        /// Write-only.
         pub fn version(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Version", value);
             self
@@ -625,6 +629,8 @@ pub mod simulation_application {
         /// The version of the simulation software suite.
         ///
         /// Allowed values: `7`, `9`, `11`, `Kinetic`, `Melodic`, `Dashing`, `Foxy`.
+        ///
+        /// Write-only.
         pub fn version(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Version", value);
             self

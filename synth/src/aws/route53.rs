@@ -408,6 +408,8 @@ pub mod health_check {
         }
 
         /// The `MeasureLatency` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn measure_latency(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("MeasureLatency", value);
             self
@@ -426,6 +428,8 @@ pub mod health_check {
         }
 
         /// The `RequestInterval` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn request_interval(mut self, value: impl Into<Val<i64>>) -> Self {
             self.props.set("RequestInterval", value);
             self

@@ -1635,6 +1635,8 @@ pub mod bucket {
         }
 
         /// Indicates whether Amazon S3 will remove a delete marker without any noncurrent versions. If set to true, the delete marker will be removed if there are no noncurrent versions. This cannot be specified with ``ExpirationInDays``, ``ExpirationDate``, or ``TagFilters``.
+        ///
+        /// Write-only.
         pub fn expired_object_delete_marker(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("ExpiredObjectDeleteMarker", value);
             self
@@ -1653,12 +1655,16 @@ pub mod bucket {
         }
 
         /// (Deprecated.) For buckets with versioning enabled (or suspended), specifies the time, in days, between when a new version of the object is uploaded to the bucket and when old versions of the object expire. When object versions expire, Amazon S3 permanently deletes them. If you specify a transition and expiration time, the expiration time must be later than the transition time.
+        ///
+        /// Write-only.
         pub fn noncurrent_version_expiration_in_days(mut self, value: impl Into<Val<i64>>) -> Self {
             self.props.set("NoncurrentVersionExpirationInDays", value);
             self
         }
 
         /// (Deprecated.) For buckets with versioning enabled (or suspended), specifies when non-current objects transition to a specified storage class. If you specify a transition and expiration time, the expiration time must be later than the transition time. If you specify this property, don't specify the ``NoncurrentVersionTransitions`` property.
+        ///
+        /// Write-only.
         pub fn noncurrent_version_transition(mut self, value: impl Into<Val<NoncurrentVersionTransition>>) -> Self {
             self.props.set("NoncurrentVersionTransition", value);
             self
@@ -1697,6 +1703,8 @@ pub mod bucket {
         }
 
         /// (Deprecated.) Specifies when an object transitions to a specified storage class. If you specify an expiration and transition time, you must use the same time unit for both properties (either in days or by date). The expiration time must also be later than the transition time. If you specify this property, don't specify the ``Transitions`` property.
+        ///
+        /// Write-only.
         pub fn transition(mut self, value: impl Into<Val<Transition>>) -> Self {
             self.props.set("Transition", value);
             self
@@ -2005,6 +2013,8 @@ pub mod bucket {
         }
 
         /// The encryption configuration for the annotation table. To encrypt your annotation table with server-side encryption using AWS Key Management Service (AWS KMS) keys (SSE-KMS), set ``SseAlgorithm`` to ``aws:kms``. You must also set ``KmsKeyArn`` to the ARN of a customer managed KMS key in the same Region where your general purpose bucket is located.
+        ///
+        /// Write-only.
         pub fn encryption_configuration(mut self, value: impl Into<Val<MetadataTableEncryptionConfiguration>>) -> Self {
             self.props.set("EncryptionConfiguration", value);
             self
@@ -2118,6 +2128,8 @@ pub mod bucket {
         }
 
         /// The encryption configuration for the inventory table.
+        ///
+        /// Write-only.
         pub fn encryption_configuration(mut self, value: impl Into<Val<MetadataTableEncryptionConfiguration>>) -> Self {
             self.props.set("EncryptionConfiguration", value);
             self
@@ -2161,6 +2173,8 @@ pub mod bucket {
         }
 
         /// The encryption configuration for the journal table.
+        ///
+        /// Write-only.
         pub fn encryption_configuration(mut self, value: impl Into<Val<MetadataTableEncryptionConfiguration>>) -> Self {
             self.props.set("EncryptionConfiguration", value);
             self
@@ -2891,6 +2905,8 @@ pub mod bucket {
         /// An object key name prefix that identifies the object or objects to which the rule applies. The maximum prefix length is 1,024 characters. To include all objects in a bucket, specify an empty string. To filter using a V1 replication configuration, add the ``Prefix`` directly as a child element of the ``Rule`` element.
         ///
         /// Replacement must be made for object keys containing special characters (such as carriage returns) when using XML requests. For more information, see [XML related object key constraints](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html#object-key-xml-related-constraints).
+        ///
+        /// Write-only.
         pub fn prefix(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Prefix", value);
             self

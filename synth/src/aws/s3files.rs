@@ -149,6 +149,8 @@ pub mod access_point {
         }
 
         /// Secondary POSIX group IDs used for all file system operations using this access point.
+        ///
+        /// Changing it replaces the resource.
         pub fn secondary_gids(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("SecondaryGids", value);
             self
@@ -175,12 +177,16 @@ pub mod access_point {
         }
 
         /// (Optional) Specifies the POSIX IDs and permissions to apply to the access point's RootDirectory. If the RootDirectory\>Path specified does not exist, EFS creates the root directory using the CreationPermissions settings when a client connects to an access point. When specifying the CreationPermissions, you must provide values for all properties.   If you do not provide CreationPermissions and the specified RootDirectory\>Path does not exist, attempts to mount the file system using the access point will fail.
+        ///
+        /// Changing it replaces the resource.
         pub fn creation_permissions(mut self, value: impl Into<Val<CreationPermissions>>) -> Self {
             self.props.set("CreationPermissions", value);
             self
         }
 
         /// Specifies the path on the EFS file system to expose as the root directory to NFS clients using the access point to access the EFS file system. A path can have up to four subdirectories. If the specified path does not exist, you are required to provide the CreationPermissions.
+        ///
+        /// Changing it replaces the resource.
         pub fn path(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Path", value);
             self

@@ -3104,6 +3104,8 @@ pub mod cluster {
         }
 
         /// Specifies parameter(s) related to EKS as orchestrator, e.g. the EKS cluster nodes will attach to,
+        ///
+        /// Changing it replaces the resource.
         pub fn eks(mut self, value: impl Into<Val<ClusterOrchestratorEksConfig>>) -> Self {
             self.props.set("Eks", value);
             self
@@ -4041,6 +4043,8 @@ pub mod code_repository {
         }
 
         /// The default branch for the Git repository.
+        ///
+        /// Changing it replaces the resource.
         pub fn branch(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Branch", value);
             self
@@ -7123,6 +7127,8 @@ pub mod domain {
         }
 
         /// The `DefaultResourceSpec` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn default_resource_spec(mut self, value: impl Into<Val<ResourceSpec>>) -> Self {
             self.props.set("DefaultResourceSpec", value);
             self
@@ -9984,12 +9990,16 @@ pub mod feature_group {
         }
 
         /// The `EnableOnlineStore` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn enable_online_store(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("EnableOnlineStore", value);
             self
         }
 
         /// The `SecurityConfig` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn security_config(mut self, value: impl Into<Val<OnlineStoreSecurityConfig>>) -> Self {
             self.props.set("SecurityConfig", value);
             self
@@ -9998,6 +10008,8 @@ pub mod feature_group {
         /// The `StorageType` property.
         ///
         /// Allowed values: `Standard`, `InMemory`.
+        ///
+        /// Changing it replaces the resource.
         pub fn storage_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("StorageType", value);
             self
@@ -11195,6 +11207,8 @@ pub mod inference_component {
         }
 
         /// The number of copies for the inference component
+        ///
+        /// Write-only.
         pub fn copy_count(mut self, value: impl Into<Val<i64>>) -> Self {
             self.props.set("CopyCount", value);
             self
@@ -11288,6 +11302,8 @@ pub mod inference_component {
         }
 
         /// Settings that affect how the inference component caches data
+        ///
+        /// Write-only.
         pub fn data_cache_config(mut self, value: impl Into<Val<InferenceComponentDataCacheConfig>>) -> Self {
             self.props.set("DataCacheConfig", value);
             self
@@ -11400,6 +11416,8 @@ pub mod inference_component {
         }
 
         /// The image to use for the container that will be materialized for the inference component
+        ///
+        /// Write-only.
         pub fn image(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Image", value);
             self
@@ -11646,6 +11664,8 @@ pub mod inference_component {
         }
 
         /// Settings that affect how the inference component caches data
+        ///
+        /// Write-only.
         pub fn data_cache_config(mut self, value: impl Into<Val<InferenceComponentDataCacheConfig>>) -> Self {
             self.props.set("DataCacheConfig", value);
             self
@@ -11708,6 +11728,8 @@ pub mod inference_component {
         }
 
         /// The image to use for the container that will be materialized for the inference component
+        ///
+        /// Write-only.
         pub fn image(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Image", value);
             self
@@ -24662,6 +24684,8 @@ pub mod user_profile {
         /// Indicates whether the current user has access to the RStudioServerPro app.
         ///
         /// Allowed values: `ENABLED`, `DISABLED`.
+        ///
+        /// Changing it replaces the resource.
         pub fn access_status(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AccessStatus", value);
             self
@@ -24670,6 +24694,8 @@ pub mod user_profile {
         /// The level of permissions that the user has within the RStudioServerPro app. This value defaults to User. The Admin value allows the user access to the RStudio Administrative Dashboard.
         ///
         /// Allowed values: `R_STUDIO_ADMIN`, `R_STUDIO_USER`.
+        ///
+        /// Changing it replaces the resource.
         pub fn user_group(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("UserGroup", value);
             self
@@ -25229,6 +25255,8 @@ pub mod workforce {
         }
 
         /// The OIDC IdP client secret used to configure your private workforce.
+        ///
+        /// Write-only.
         pub fn client_secret(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ClientSecret", value);
             self

@@ -231,60 +231,80 @@ pub mod rotation_schedule {
         }
 
         /// A string of the characters that you don't want in the password.
+        ///
+        /// Write-only.
         pub fn exclude_characters(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ExcludeCharacters", value);
             self
         }
 
         /// The ARN of the KMS key that Secrets Manager uses to encrypt the secret. If you don't specify this value, then Secrets Manager uses the key aws/secretsmanager. If aws/secretsmanager doesn't yet exist, then Secrets Manager creates it for you automatically the first time it encrypts the secret value.
+        ///
+        /// Write-only.
         pub fn kms_key_arn(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("KmsKeyArn", value);
             self
         }
 
         /// The ARN of the secret that contains superuser credentials, if you use the alternating users rotation strategy. CloudFormation grants the execution role for the Lambda rotation function GetSecretValue permission to the secret in this property.
+        ///
+        /// Write-only.
         pub fn master_secret_arn(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("MasterSecretArn", value);
             self
         }
 
         /// The ARN of the KMS key that Secrets Manager used to encrypt the superuser secret, if you use the alternating users strategy and the superuser secret is encrypted with a customer managed key. You don't need to specify this property if the superuser secret is encrypted using the key aws/secretsmanager. CloudFormation grants the execution role for the Lambda rotation function Decrypt, DescribeKey, and GenerateDataKey permission to the key in this property.
+        ///
+        /// Write-only.
         pub fn master_secret_kms_key_arn(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("MasterSecretKmsKeyArn", value);
             self
         }
 
         /// The name of the Lambda rotation function.
+        ///
+        /// Write-only.
         pub fn rotation_lambda_name(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("RotationLambdaName", value);
             self
         }
 
         /// The python runtime associated with the Lambda function
+        ///
+        /// Write-only.
         pub fn runtime(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Runtime", value);
             self
         }
 
         /// The ARN of the secret that contains superuser credentials, if you use the alternating users rotation strategy. CloudFormation grants the execution role for the Lambda rotation function GetSecretValue permission to the secret in this property.
+        ///
+        /// Write-only.
         pub fn superuser_secret_arn(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SuperuserSecretArn", value);
             self
         }
 
         /// The ARN of the KMS key that Secrets Manager used to encrypt the superuser secret, if you use the alternating users strategy and the superuser secret is encrypted with a customer managed key. You don't need to specify this property if the superuser secret is encrypted using the key aws/secretsmanager. CloudFormation grants the execution role for the Lambda rotation function Decrypt, DescribeKey, and GenerateDataKey permission to the key in this property.
+        ///
+        /// Write-only.
         pub fn superuser_secret_kms_key_arn(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SuperuserSecretKmsKeyArn", value);
             self
         }
 
         /// A comma-separated list of security group IDs applied to the target database.
+        ///
+        /// Write-only.
         pub fn vpc_security_group_ids(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("VpcSecurityGroupIds", value);
             self
         }
 
         /// A comma separated list of VPC subnet IDs of the target database network. The Lambda rotation function is in the same subnet group.
+        ///
+        /// Write-only.
         pub fn vpc_subnet_ids(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("VpcSubnetIds", value);
             self

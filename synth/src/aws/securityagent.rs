@@ -756,6 +756,8 @@ pub mod application {
         }
 
         /// The `IdCInstanceArn` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn id_c_instance_arn(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("IdCInstanceArn", value);
             self
@@ -1487,6 +1489,8 @@ pub mod pentest {
         }
 
         /// Whether email-based MFA is enabled for this actor
+        ///
+        /// Write-only.
         pub fn enable_email_mfa(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("EnableEmailMfa", value);
             self

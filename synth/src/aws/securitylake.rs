@@ -826,12 +826,16 @@ pub mod subscriber_notification {
         }
 
         /// The key name for the notification subscription.
+        ///
+        /// Write-only.
         pub fn authorization_api_key_name(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AuthorizationApiKeyName", value);
             self
         }
 
         /// The key value for the notification subscription.
+        ///
+        /// Write-only.
         pub fn authorization_api_key_value(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AuthorizationApiKeyValue", value);
             self
@@ -840,6 +844,8 @@ pub mod subscriber_notification {
         /// The HTTPS method used for the notification subscription.
         ///
         /// Allowed values: `POST`, `PUT`.
+        ///
+        /// Write-only.
         pub fn http_method(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("HttpMethod", value);
             self

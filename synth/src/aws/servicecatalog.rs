@@ -278,6 +278,8 @@ pub mod cloud_formation_product {
         }
 
         /// If set to true, AWS Service Catalog stops validating the specified provisioning artifact even if it is invalid.
+        ///
+        /// Write-only.
         pub fn disable_template_validation(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("DisableTemplateValidation", value);
             self

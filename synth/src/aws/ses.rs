@@ -1446,12 +1446,16 @@ pub mod email_identity {
         }
 
         /// \[Bring Your Own DKIM\] A private key that's used to generate a DKIM signature. The private key must use 1024 or 2048-bit RSA encryption, and must be encoded using base64 encoding.
+        ///
+        /// Write-only.
         pub fn domain_signing_private_key(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DomainSigningPrivateKey", value);
             self
         }
 
         /// \[Bring Your Own DKIM\] A string that's used to identify a public key in the DNS configuration for a domain.
+        ///
+        /// Write-only.
         pub fn domain_signing_selector(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DomainSigningSelector", value);
             self
@@ -4983,6 +4987,8 @@ pub mod receipt_filter {
         }
 
         /// The name of the IP address filter.
+        ///
+        /// Changing it replaces the resource.
         pub fn name(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Name", value);
             self
@@ -5141,6 +5147,8 @@ pub mod receipt_rule {
         }
 
         /// The name of the receipt rule. The name must meet the following requirements: Contain only ASCII letters (a-z, A-Z), numbers (0-9), underscores (_), dashes (-), or periods (.). Start and end with a letter or number. Contain 64 characters or fewer.
+        ///
+        /// Changing it replaces the resource.
         pub fn name(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Name", value);
             self
@@ -5741,6 +5749,8 @@ pub mod template {
         }
 
         /// The name of the template.
+        ///
+        /// Changing it replaces the resource.
         pub fn template_name(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("TemplateName", value);
             self

@@ -148,6 +148,8 @@ pub mod configuration_manager {
         }
 
         /// The `TypeVersion` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn type_version(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("TypeVersion", value);
             self

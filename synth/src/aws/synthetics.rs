@@ -346,24 +346,32 @@ pub mod canary {
         }
 
         /// The `S3Bucket` property.
+        ///
+        /// Write-only.
         pub fn s3_bucket(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("S3Bucket", value);
             self
         }
 
         /// The `S3Key` property.
+        ///
+        /// Write-only.
         pub fn s3_key(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("S3Key", value);
             self
         }
 
         /// The `S3ObjectVersion` property.
+        ///
+        /// Write-only.
         pub fn s3_object_version(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("S3ObjectVersion", value);
             self
         }
 
         /// The `Script` property.
+        ///
+        /// Write-only.
         pub fn script(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Script", value);
             self
@@ -436,6 +444,8 @@ pub mod canary {
         }
 
         /// ARN of the KMS key used to encrypt the replica canary's Lambda function environment variables
+        ///
+        /// Write-only.
         pub fn kms_key_arn(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("KmsKeyArn", value);
             self
@@ -454,12 +464,16 @@ pub mod canary {
         }
 
         /// Resources to replicate tags to for this replica (e.g., lambda-function)
+        ///
+        /// Write-only.
         pub fn resources_to_replicate_tags(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("ResourcesToReplicateTags", value);
             self
         }
 
         /// Tags to apply to this replica canary and optionally its Lambda function
+        ///
+        /// Write-only.
         pub fn tags(mut self, value: impl Into<Val<Vec<Tag>>>) -> Self {
             self.props.set("Tags", value);
             self
@@ -586,6 +600,8 @@ pub mod canary {
         }
 
         /// Environment variable key-value pairs.
+        ///
+        /// Write-only.
         pub fn environment_variables(mut self, value: impl Into<Val<Map<String>>>) -> Self {
             self.props.set("EnvironmentVariables", value);
             self

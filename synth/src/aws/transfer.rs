@@ -2198,12 +2198,18 @@ pub mod web_app {
         /// The IP address type for the VPC endpoint used by the web app.
         ///
         /// Allowed values: `IPV4`, `DUALSTACK`.
+        ///
+        /// Write-only.
         pub fn ip_address_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("IpAddressType", value);
             self
         }
 
         /// The `SecurityGroupIds` property.
+        ///
+        /// Changing it replaces the resource.
+        ///
+        /// Write-only.
         pub fn security_group_ids(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("SecurityGroupIds", value);
             self
@@ -2216,6 +2222,8 @@ pub mod web_app {
         }
 
         /// The `VpcId` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn vpc_id(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("VpcId", value);
             self
@@ -2248,6 +2256,8 @@ pub mod web_app {
         }
 
         /// The Amazon Resource Name (ARN) for the IAM Identity Center used for the web app.
+        ///
+        /// Changing it replaces the resource.
         pub fn instance_arn(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("InstanceArn", value);
             self

@@ -2742,6 +2742,8 @@ pub mod target_group {
         /// The `IpAddressType` property.
         ///
         /// Allowed values: `IPV4`, `IPV6`.
+        ///
+        /// Changing it replaces the resource.
         pub fn ip_address_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("IpAddressType", value);
             self
@@ -2750,12 +2752,16 @@ pub mod target_group {
         /// The `LambdaEventStructureVersion` property.
         ///
         /// Allowed values: `V1`, `V2`.
+        ///
+        /// Changing it replaces the resource.
         pub fn lambda_event_structure_version(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("LambdaEventStructureVersion", value);
             self
         }
 
         /// The `Port` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn port(mut self, value: impl Into<Val<i64>>) -> Self {
             self.props.set("Port", value);
             self
@@ -2764,6 +2770,8 @@ pub mod target_group {
         /// The `Protocol` property.
         ///
         /// Allowed values: `HTTP`, `HTTPS`, `TCP`.
+        ///
+        /// Changing it replaces the resource.
         pub fn protocol(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Protocol", value);
             self
@@ -2772,12 +2780,16 @@ pub mod target_group {
         /// The `ProtocolVersion` property.
         ///
         /// Allowed values: `HTTP1`, `HTTP2`, `GRPC`.
+        ///
+        /// Changing it replaces the resource.
         pub fn protocol_version(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ProtocolVersion", value);
             self
         }
 
         /// The `VpcIdentifier` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn vpc_identifier(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("VpcIdentifier", value);
             self

@@ -1935,6 +1935,8 @@ pub mod user_settings {
         }
 
         /// The `Favicon` property.
+        ///
+        /// Write-only.
         pub fn favicon(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Favicon", value);
             self
@@ -1953,6 +1955,8 @@ pub mod user_settings {
         }
 
         /// The `Logo` property.
+        ///
+        /// Write-only.
         pub fn logo(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Logo", value);
             self
@@ -1971,6 +1975,8 @@ pub mod user_settings {
         }
 
         /// The `Wallpaper` property.
+        ///
+        /// Write-only.
         pub fn wallpaper(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Wallpaper", value);
             self
