@@ -606,7 +606,7 @@ pub fn service_file(header: &str, svc: &Service) -> String {
     out
 }
 
-pub fn mod_file(header: &str, services: &[Service]) -> String {
+pub fn mod_file(header: &str, services: &[Service], covered_regions: u64) -> String {
     let mut out = String::new();
     out.push_str(header);
     out.push_str(
@@ -662,6 +662,13 @@ pub fn mod_file(header: &str, services: &[Service]) -> String {
          /// and then by name.\n\
          pub fn all_types() -> impl Iterator<Item = &'static TypeMeta> {\n    \
          SERVICES.iter().flat_map(|types| types.iter().copied())\n}\n",
+    );
+    let _ = writeln!(
+        out,
+        "\n/// The regions the schema data covers (those with a provider file in\n\
+         /// cfn-lint): a type's availability is only checked there.\n\
+         pub fn covered_regions() -> crate::region::RegionSet {{\n    \
+         crate::region::RegionSet({covered_regions:#x})\n}}"
     );
     out
 }

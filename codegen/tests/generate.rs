@@ -165,6 +165,9 @@ fn generates_one_module_per_service_and_a_dispatcher() {
     );
     assert!(module.contains("(\"Alexa\", \"ASK\") => alexa_ask::lookup(type_name),"));
     assert!(module.contains("(\"AWS\", \"IAM\") => iam::lookup(type_name),"));
+    assert!(module.contains(&format!(
+        "pub fn covered_regions() -> crate::region::RegionSet {{\n    crate::region::RegionSet({bits:#x})\n}}"
+    )));
     assert_eq!(
         features_block(&generated.services),
         "alexa_ask = []\niam = []\nall-services = [\n    \"alexa_ask\",\n    \"iam\",\n]\n"

@@ -170,8 +170,14 @@ mod tests {
 
     #[test]
     fn finds_regions_and_their_partitions() {
-        assert_eq!(Region::find("us-gov-west-1").map(|r| r.partition), Some(AWS_US_GOV));
-        assert_eq!(Region::find("cn-north-1").map(|r| r.partition.name), Some("aws-cn"));
+        assert_eq!(
+            Region::find("us-gov-west-1").map(|r| r.partition),
+            Some(AWS_US_GOV)
+        );
+        assert_eq!(
+            Region::find("cn-north-1").map(|r| r.partition.name),
+            Some("aws-cn")
+        );
         assert_eq!(Region::find("aws-global"), None);
         assert_eq!(Region::find("US-EAST-2"), None);
         assert_eq!(Region::find("eu-west-99"), None);

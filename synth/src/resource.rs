@@ -37,12 +37,7 @@ impl Props {
 
     /// The properties as an object value.
     pub fn into_value(self) -> Value {
-        Value::Map(
-            self.0
-                .into_iter()
-                .map(|(k, v)| (k.to_owned(), v))
-                .collect(),
-        )
+        Value::Map(self.0.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
     }
 
     /// The properties as a typed value, for nested property structs.

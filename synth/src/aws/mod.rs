@@ -2240,3 +2240,9 @@ static SERVICES: &[&[&TypeMeta]] = &[
 pub fn all_types() -> impl Iterator<Item = &'static TypeMeta> {
     SERVICES.iter().flat_map(|types| types.iter().copied())
 }
+
+/// The regions the schema data covers (those with a provider file in
+/// cfn-lint): a type's availability is only checked there.
+pub fn covered_regions() -> crate::region::RegionSet {
+    crate::region::RegionSet(0x3fff7fffffff)
+}

@@ -1,0 +1,283 @@
+//! The command line's shape: commands, flags and their help.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+const EXAMPLES: &str = "\
+Examples:
+  synth                               run the app (synth.toml's `app`) and write out/
+  synth --app 'cargo run -q -p stacks' --out build/out
+  synth -c stage=prod -c team=infra   pass context values to the app
+  synth list                          the stacks, their regions and dependencies
+  synth list 'Eks*' --json            the stacks whose names start with Eks, as JSON
+  synth region                        the region in force and where it came from
+  synth --app out list                list an existing assembly without running the app
+
+Region: --region, else the branch (region/<aws-region>, e.g. region/us-east-2;
+CI_COMMIT_REF_NAME in GitLab CI, the target branch in merge request pipelines),
+else AWS_REGION / AWS_DEFAULT_REGION, else the AWS profile's region.
+
+Exit codes: 0 success, 1 the operation failed, 2 the invocation or input is wrong.";
+
+const SYNTH_EXAMPLES: &str = "\
+Examples:
+  synth synth                         same as `synth`
+  synth --out build/out --yaml        YAML templates into build/out
+  synth --region eu-west-1 -q         synthesize for eu-west-1, print nothing
+  synth --app 'sh -c ./synth.sh'      any command that writes $SYNTH_OUTDIR/manifest.json
+
+If the app exits non-zero its stderr is shown, out/ is left as it was, and synth
+exits 2 if the app exited 2 (invalid input or stack definition), else 1.";
+
+const LIST_EXAMPLES: &str = "\
+Examples:
+  synth list                          every stack
+  synth ls Network 'Eks*'             the stack Network and those matching Eks*
+  synth list --json | jq -r '.[].name'
+  synth --app out list                an existing assembly; the app does not run
+
+Globs: `*` matches any run of characters, `?` exactly one; quote them for the shell.
+A name that is no stack, or a glob that matches none, is an error listing the stacks.";
+
+const REGION_EXAMPLES: &str = "\
+Examples:
+  synth region                        e.g. `us-east-2 (from branch region/us-east-2)`
+  synth region --json                 {\"region\":\"us-east-2\",\"partition\":\"aws\",...}
+  AWS_REGION=eu-west-1 synth region   `eu-west-1 (from AWS_REGION)` off region branches
+
+Precedence: --region, then the branch, then AWS_REGION / AWS_DEFAULT_REGION, then
+the `region` of the AWS profile (AWS_PROFILE or default) in AWS_CONFIG_FILE or
+~/.aws/config. A branch region/<name> must name a real region in lower case;
+other branches (main, feature/...) name none. With no region, prints (none) and
+exits 0; commands that need a region fail instead.";
+
+/// Define AWS infrastructure in Rust, synthesize CloudFormation, deploy per region.
+#[derive(Debug, Parser)]
+#[command(
+    name = "synth",
+    version,
+    long_about = "Synthesizes the app's CloudFormation templates into a cloud assembly (out/) \
+                  and works with that assembly. With no command, synthesizes.",
+    after_long_help = EXAMPLES,
+    after_help = "Run `synth --help` for examples, `synth <command> --help` for a command's."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Flags every command takes.
+#[derive(Debug, Clone, Default, Args)]
+pub struct GlobalArgs {
+    /// Directory of the cloud assembly [default: `out` in synth.toml, else out]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// Shell command that synthesizes the app (run with `sh -c`), or an existing
+    /// assembly directory holding manifest.json (then nothing runs)
+    /// [default: `app` in synth.toml, else `cargo run --quiet`]
+    #[arg(long, global = true, value_name = "COMMAND|DIR")]
+    pub app: Option<String>,
+
+    /// Write templates as YAML instead of JSON
+    #[arg(long, global = true)]
+    pub yaml: bool,
+
+    /// Print only errors and what was asked for
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
+    /// A context value for the app (repeatable; passed as SYNTH_CONTEXT)
+    #[arg(
+        short = 'c',
+        long = "context",
+        global = true,
+        value_name = "KEY=VALUE",
+        value_parser = parse_context
+    )]
+    pub context: Vec<(String, String)>,
+
+    /// The region, overriding the branch, AWS_REGION and the AWS profile
+    #[arg(long, global = true, value_name = "REGION", value_parser = parse_region)]
+    pub region: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the app and write the cloud assembly (the default command)
+    #[command(after_help = SYNTH_EXAMPLES)]
+    Synth,
+
+    /// List the stacks, their regions and dependencies
+    #[command(visible_alias = "ls", after_help = LIST_EXAMPLES)]
+    List(ListArgs),
+
+    /// Print the region in force and where it came from
+    #[command(after_help = REGION_EXAMPLES)]
+    Region(RegionArgs),
+
+    /// Show what a deploy would change: resources, replacements, IAM and network access
+    #[command(after_help = DIFF_EXAMPLES)]
+    Diff(DiffArgs),
+}
+
+const DIFF_EXAMPLES: &str = "\
+Examples:
+  synth diff                          every stack against what is deployed in the region
+  synth diff GitlabEks --fail         exit 1 when the stack would change
+  synth diff --against main-out/      against another assembly, offline (no AWS access)
+  synth diff --template old.yaml App  against a template file (JSON or YAML)
+  synth diff --format markdown > diff.md --gitlab-report report.json
+  synth diff --format json | jq .summary
+  synth diff --unified --context-lines 5
+
+Against the deployed stack (the default), the region comes from --region or the
+branch (region/<aws-region>) and credentials from the AWS default chain; a stack
+that does not exist yet diffs against an empty template.
+[~] modified  [+] added  [-] removed; (replace) marks replacements, including those
+caused by a replaced resource that a create-only property references.
+Exit codes: 0 (also with differences, unless --fail), 1 differences with --fail or
+the comparison failed, 2 invalid invocation.";
+
+/// What `synth diff` compares against and how it reports.
+#[derive(Debug, Clone, Default, Args)]
+pub struct DiffArgs {
+    /// Stack names or globs; all stacks when none are given
+    #[arg(value_name = "STACK")]
+    pub stacks: Vec<String>,
+
+    /// Every stack
+    #[arg(long, conflicts_with = "stacks")]
+    pub all: bool,
+
+    /// Compare with this template file (JSON or YAML) instead of the deployed stack; needs exactly one stack
+    #[arg(long, value_name = "FILE", conflicts_with = "against")]
+    pub template: Option<PathBuf>,
+
+    /// Compare with the same stacks in another cloud assembly directory, offline
+    #[arg(long, value_name = "DIR")]
+    pub against: Option<PathBuf>,
+
+    /// Output format: text (colored on a terminal), markdown, json
+    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+    pub format: DiffFormat,
+
+    /// Also write GitLab's infrastructure report ({"create","update","delete"}) to FILE
+    #[arg(long, value_name = "FILE")]
+    pub gitlab_report: Option<PathBuf>,
+
+    /// Also print a unified diff of the template texts
+    #[arg(long)]
+    pub unified: bool,
+
+    /// Lines of context in the unified diff (implies --unified)
+    #[arg(long, value_name = "N")]
+    pub context_lines: Option<usize>,
+
+    /// Exit 1 when there are differences
+    #[arg(long)]
+    pub fail: bool,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiffFormat {
+    #[default]
+    Text,
+    Markdown,
+    Json,
+}
+
+#[derive(Debug, Clone, Default, Args)]
+pub struct ListArgs {
+    /// Stack names or globs ('Eks*'); all stacks when none are given
+    #[arg(value_name = "STACK")]
+    pub stacks: Vec<String>,
+
+    /// Every stack
+    #[arg(long, conflicts_with = "stacks")]
+    pub all: bool,
+
+    /// Print a JSON array of {name, region, account, dependencies}
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Default, Args)]
+pub struct RegionArgs {
+    /// Print {region, partition, source, detail, description} as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn parse_context(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.to_string())),
+        _ => Err(format!(
+            "expected KEY=VALUE, e.g. -c stage=prod (got `{s}`)"
+        )),
+    }
+}
+
+fn parse_region(s: &str) -> Result<String, String> {
+    crate::region::parse_region_flag(s).map(|r| r.name.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn parses_globals_anywhere() {
+        let cli = Cli::try_parse_from([
+            "synth",
+            "list",
+            "--region",
+            "eu-west-1",
+            "-c",
+            "a=b=c",
+            "Eks*",
+            "--app",
+            "out",
+        ])
+        .unwrap();
+        assert_eq!(cli.global.region.as_deref(), Some("eu-west-1"));
+        assert_eq!(
+            cli.global.context,
+            vec![("a".to_string(), "b=c".to_string())]
+        );
+        assert_eq!(cli.global.app.as_deref(), Some("out"));
+        match cli.command {
+            Some(Command::List(args)) => assert_eq!(args.stacks, vec!["Eks*"]),
+            other => panic!("{other:?}"),
+        }
+        let cli = Cli::try_parse_from(["synth", "-q", "--yaml", "--out", "o"]).unwrap();
+        assert!(cli.command.is_none() && cli.global.quiet && cli.global.yaml);
+        assert!(matches!(
+            Cli::try_parse_from(["synth", "ls"]).unwrap().command,
+            Some(Command::List(_))
+        ));
+    }
+
+    #[test]
+    fn rejects_bad_values() {
+        for args in [
+            &["synth", "--region", "US-EAST-2"][..],
+            &["synth", "-c", "novalue"],
+            &["synth", "-c", "=v"],
+            &["synth", "list", "--all", "A"],
+            &["synth", "--bogus"],
+        ] {
+            let e = Cli::try_parse_from(args).unwrap_err();
+            assert_eq!(e.exit_code(), 2, "{args:?}");
+        }
+    }
+}

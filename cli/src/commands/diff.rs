@@ -1,0 +1,161 @@
+//! `synth diff`: compares the synthesized templates with the deployed
+//! stacks, a template file, or another assembly, and reports the changes.
+
+use std::path::Path;
+
+use synth::manifest::StackManifest;
+
+use crate::assembly::Assembly;
+use crate::cli::{DiffArgs, DiffFormat};
+use crate::context::Context;
+use crate::diff as engine;
+use crate::diff::render::{self, Style};
+use crate::diff::template::{self, Template};
+use crate::error::{Error, Result};
+use crate::select::{select, WhenEmpty};
+
+/// The old side of one comparison.
+struct Old {
+    body: String,
+    exists: bool,
+    name: String,
+}
+
+pub fn run(ctx: &Context, args: &DiffArgs) -> Result<()> {
+    if args.template.is_some() && args.stacks.len() != 1 {
+        return Err(Error::usage(
+            "--template compares with one stack; name it, e.g. synth diff --template old.yaml GitlabEks",
+        ));
+    }
+    let assembly = ctx.synthesize()?;
+    let stacks = select(&assembly.manifest, &args.stacks, args.all, WhenEmpty::All)?;
+    let olds = old_templates(ctx, args, &stacks)?;
+
+    let mut diffs = Vec::with_capacity(stacks.len());
+    let mut unified = String::new();
+    for (stack, old) in stacks.iter().zip(olds) {
+        let new_body = assembly.template_body(stack)?;
+        let new = parse(
+            &new_body,
+            &assembly.template_path(stack).display().to_string(),
+        )?;
+        let old_parsed = parse(&old.body, &old.name)?;
+        diffs.push(engine::diff(
+            &stack.name,
+            &old_parsed,
+            &new,
+            old.exists,
+            engine::create_only,
+        ));
+        if args.unified || args.context_lines.is_some() {
+            let old_text = pretty(&old_parsed);
+            let new_text = pretty(&new);
+            let context = args.context_lines.unwrap_or(3);
+            unified.push_str(&render::unified(
+                &old.name,
+                &stack.template,
+                &old_text,
+                &new_text,
+                context,
+            ));
+        }
+    }
+
+    match args.format {
+        DiffFormat::Text => {
+            let style = Style {
+                color: ctx.ui.color_out,
+            };
+            for d in &diffs {
+                ctx.ui.out(render::terminal(d, style).trim_end());
+            }
+        }
+        DiffFormat::Markdown => ctx.ui.out(render::markdown(&diffs).trim_end()),
+        DiffFormat::Json => ctx.ui.out(render::json(&diffs).trim_end()),
+    }
+    if !unified.is_empty() {
+        ctx.ui.out(unified.trim_end());
+    }
+    if let Some(path) = &args.gitlab_report {
+        std::fs::write(path, render::gitlab_report(&diffs)).map_err(|e| {
+            Error::failed(format!(
+                "cannot write the GitLab report to {}: {e}",
+                path.display()
+            ))
+        })?;
+    }
+    let changed = diffs.iter().filter(|d| !d.is_empty()).count();
+    if args.fail && changed > 0 {
+        return Err(Error::failed(format!(
+            "{changed} stack{} would change (--fail)",
+            if changed == 1 { "" } else { "s" }
+        )));
+    }
+    Ok(())
+}
+
+fn parse(body: &str, name: &str) -> Result<Template> {
+    template::parse(body).map_err(|e| Error::usage(format!("{name}: {e}")))
+}
+
+fn pretty(t: &Template) -> String {
+    let mut s = serde_json::to_string_pretty(t).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+fn old_templates(ctx: &Context, args: &DiffArgs, stacks: &[&StackManifest]) -> Result<Vec<Old>> {
+    if let Some(file) = &args.template {
+        let body = std::fs::read_to_string(file).map_err(|e| {
+            Error::usage(format!("cannot read the template {}: {e}", file.display()))
+        })?;
+        return Ok(vec![Old {
+            body,
+            exists: true,
+            name: file.display().to_string(),
+        }]);
+    }
+    if let Some(dir) = &args.against {
+        return against_assembly(dir, stacks);
+    }
+    deployed(ctx, stacks)
+}
+
+/// The same stacks in another assembly; a stack it lacks is new.
+fn against_assembly(dir: &Path, stacks: &[&StackManifest]) -> Result<Vec<Old>> {
+    let other = Assembly::read(dir)?;
+    stacks
+        .iter()
+        .map(|s| match other.manifest.stack(&s.name) {
+            Some(o) => Ok(Old {
+                body: other.template_body(o)?,
+                exists: true,
+                name: other.template_path(o).display().to_string(),
+            }),
+            None => Ok(Old {
+                body: String::new(),
+                exists: false,
+                name: format!("{} (not in {})", s.name, dir.display()),
+            }),
+        })
+        .collect()
+}
+
+/// The deployed templates, read with `GetTemplate` in the region in force.
+fn deployed(ctx: &Context, stacks: &[&StackManifest]) -> Result<Vec<Old>> {
+    let region = ctx.require_region()?.region.name;
+    let runtime = crate::aws::runtime()?;
+    runtime.block_on(async {
+        let client = crate::aws::client(region).await;
+        let mut out = Vec::with_capacity(stacks.len());
+        for s in stacks {
+            let body = crate::deployed::template(&client, &s.name).await?;
+            out.push(Old {
+                exists: body.is_some(),
+                body: body.unwrap_or_default(),
+                name: format!("{} (deployed in {region})", s.name),
+            });
+        }
+        Ok(out)
+    })
+}

@@ -1,0 +1,346 @@
+//! What every command shares: the global flags, the environment, synth.toml,
+//! the region in force (resolved once, on first use) and the assembly.
+
+use std::cell::OnceCell;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use synth::manifest::{TemplateFormat, MANIFEST_FILE};
+
+use crate::assembly::{self, App, AppEnv, AppOrigin, Assembly};
+use crate::cli::GlobalArgs;
+use crate::config::ProjectConfig;
+use crate::error::{Error, Result};
+use crate::region::{self, RegionInput, Resolution, Resolved, BRANCH_PREFIX};
+use crate::ui::Ui;
+
+/// The app run when neither `--app` nor synth.toml names one.
+pub const DEFAULT_APP: &str = "cargo run --quiet";
+/// The assembly directory when neither `--out` nor synth.toml names one.
+pub const DEFAULT_OUT: &str = "out";
+
+pub struct Context {
+    pub args: GlobalArgs,
+    /// The process environment (variables that are not UTF-8 are left out).
+    pub env: BTreeMap<String, String>,
+    pub cwd: PathBuf,
+    /// The nearest synth.toml, if any.
+    pub config: Option<ProjectConfig>,
+    pub ui: Ui,
+    region: OnceCell<Result<Resolution>>,
+}
+
+/// The assembly directory: where it is, and how to show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutDir {
+    pub path: PathBuf,
+    pub shown: PathBuf,
+}
+
+impl Context {
+    /// A context over the real process: environment, current directory,
+    /// terminal.
+    pub fn from_process(args: GlobalArgs) -> Result<Context> {
+        let env: BTreeMap<String, String> = std::env::vars_os()
+            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+            .collect();
+        let cwd = std::env::current_dir()
+            .map_err(|e| Error::failed(format!("cannot read the current directory: {e}")))?;
+        let ui = Ui::detect(&env, args.quiet);
+        Context::new(args, env, cwd, ui)
+    }
+
+    pub fn new(
+        args: GlobalArgs,
+        env: BTreeMap<String, String>,
+        cwd: PathBuf,
+        ui: Ui,
+    ) -> Result<Context> {
+        let config = ProjectConfig::find(&cwd)?;
+        Ok(Context {
+            args,
+            env,
+            cwd,
+            config,
+            ui,
+            region: OnceCell::new(),
+        })
+    }
+
+    /// The region resolution (see [`region::resolve`]), done once.
+    pub fn resolution(&self) -> Result<&Resolution> {
+        self.region
+            .get_or_init(|| {
+                let input =
+                    RegionInput::gather(self.args.region.clone(), self.env.clone(), &self.cwd);
+                region::resolve(&input)
+            })
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    /// The region in force, if any. Errors when the source in force names
+    /// something that is not a region.
+    pub fn region(&self) -> Result<Option<&Resolved>> {
+        Ok(self.resolution()?.resolved.as_ref())
+    }
+
+    /// The region in force, for commands that act on a deployed stack
+    /// (diff against deployed, deploy, destroy): having none is an error
+    /// (exit 2), never a guess.
+    pub fn require_region(&self) -> Result<&Resolved> {
+        let resolution = self.resolution()?;
+        match &resolution.resolved {
+            Some(r) => Ok(r),
+            None => {
+                let mut err = Error::usage(format!(
+                    "no region is in force and this command needs one: pass --region <aws-region>, or run it on a branch named {BRANCH_PREFIX}<aws-region> (e.g. {BRANCH_PREFIX}us-east-2)"
+                ));
+                for note in &resolution.notes {
+                    err = err.note(note.clone());
+                }
+                Err(err)
+            }
+        }
+    }
+
+    /// Where the assembly goes: `--out` (relative to the current directory),
+    /// else `out` in synth.toml (relative to it), else `out` next to
+    /// synth.toml or in the current directory.
+    pub fn out_dir(&self) -> OutDir {
+        let path = match (&self.args.out, &self.config) {
+            (Some(out), _) => self.cwd.join(out),
+            (None, Some(c)) => c.dir.join(c.out.as_deref().unwrap_or(DEFAULT_OUT)),
+            (None, None) => self.cwd.join(DEFAULT_OUT),
+        };
+        OutDir {
+            shown: self.shown(&path),
+            path,
+        }
+    }
+
+    /// A path as shown to the user: relative when below the current
+    /// directory.
+    pub fn shown(&self, path: &Path) -> PathBuf {
+        match path.strip_prefix(&self.cwd) {
+            Ok(rel) if rel.as_os_str().is_empty() => PathBuf::from("."),
+            Ok(rel) => rel.to_path_buf(),
+            Err(_) => path.to_path_buf(),
+        }
+    }
+
+    /// What `--app` (else synth.toml's `app`, else the default) names.
+    pub fn app(&self) -> Result<App> {
+        let (app, dir, origin) = match (&self.args.app, &self.config) {
+            (Some(app), _) => (app.clone(), self.cwd.clone(), AppOrigin::Flag),
+            (
+                None,
+                Some(ProjectConfig {
+                    app: Some(app),
+                    dir,
+                    path,
+                    ..
+                }),
+            ) => (app.clone(), dir.clone(), AppOrigin::Config(path.clone())),
+            (None, Some(c)) => (DEFAULT_APP.to_string(), c.dir.clone(), AppOrigin::Default),
+            (None, None) => (
+                DEFAULT_APP.to_string(),
+                self.cwd.clone(),
+                AppOrigin::Default,
+            ),
+        };
+        let as_dir = dir.join(&app);
+        if !app.trim().is_empty() && as_dir.is_dir() {
+            if !as_dir.join(MANIFEST_FILE).is_file() {
+                return Err(Error::usage(format!(
+                    "the app `{app}` is a directory without {MANIFEST_FILE}; name a cloud assembly directory (e.g. out) or a command that synthesizes one"
+                )));
+            }
+            return Ok(App::Assembly(as_dir));
+        }
+        if app.trim().is_empty() {
+            return Err(Error::usage(
+                "the app command is empty; set `app` in synth.toml or pass --app",
+            ));
+        }
+        Ok(App::Command {
+            command: app,
+            dir,
+            origin,
+        })
+    }
+
+    /// What the app is told: output directory, region, format, context.
+    pub fn app_env(&self, out: &Path) -> Result<AppEnv> {
+        Ok(AppEnv {
+            outdir: out.to_path_buf(),
+            region: self.region()?.map(|r| r.region.name.to_string()),
+            format: if self.args.yaml {
+                TemplateFormat::Yaml
+            } else {
+                TemplateFormat::Json
+            },
+            context: self.args.context.iter().cloned().collect(),
+        })
+    }
+
+    /// Synthesizes: runs the app and reads what it wrote, or reads the
+    /// assembly `--app` names without running anything.
+    pub fn synthesize(&self) -> Result<Assembly> {
+        match self.app()? {
+            App::Assembly(dir) => {
+                if self.args.out.is_some() {
+                    self.ui.info(format!(
+                        "note: --out is not used: --app names the existing assembly {}",
+                        self.shown(&dir).display()
+                    ));
+                }
+                let mut assembly = Assembly::read(&dir)?;
+                assembly.dir = self.shown(&dir);
+                Ok(assembly)
+            }
+            App::Command {
+                command,
+                dir,
+                origin,
+            } => {
+                let out = self.out_dir();
+                let env = self.app_env(&out.path)?;
+                assembly::run_app(&command, &dir, &origin, &env, &out.shown)?;
+                assembly::read_written(&out.path, &out.shown, &command)
+            }
+        }
+    }
+
+    /// The assembly as it is on disk, without running the app: the one
+    /// `--app` names, else the output directory. For commands that act on a
+    /// synthesized artifact (a pipeline's later diff and deploy jobs).
+    pub fn existing_assembly(&self) -> Result<Assembly> {
+        let dir = match self.app()? {
+            App::Assembly(dir) => dir,
+            App::Command { .. } => self.out_dir().path,
+        };
+        let mut assembly = Assembly::read(&dir)?;
+        assembly.dir = self.shown(&dir);
+        Ok(assembly)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A context in an empty temporary directory, git discovery stopped
+    /// there, with `vars` as the whole environment.
+    fn context(dir: &Path, args: GlobalArgs, vars: &[(&str, &str)]) -> Context {
+        let mut env: BTreeMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        env.insert(
+            "GIT_CEILING_DIRECTORIES".to_string(),
+            dir.parent().unwrap().display().to_string(),
+        );
+        env.insert(
+            "AWS_CONFIG_FILE".to_string(),
+            dir.join("no-such-config").display().to_string(),
+        );
+        Context::new(args, env, dir.to_path_buf(), Ui::default()).unwrap()
+    }
+
+    #[test]
+    fn require_region_names_the_flag_and_the_branch_form() {
+        let dir = tempfile::tempdir().unwrap();
+        let ctx = context(
+            dir.path(),
+            GlobalArgs::default(),
+            &[("CI_COMMIT_REF_NAME", "main")],
+        );
+        assert_eq!(ctx.region().unwrap(), None);
+        let e = ctx.require_region().unwrap_err();
+        assert_eq!(e.code, 2);
+        assert!(e.message.contains("--region"), "{e}");
+        assert!(e.message.contains("region/<aws-region>"), "{e}");
+        assert!(e.notes.iter().any(|n| n.contains("branch main")), "{e}");
+
+        let ctx = context(
+            dir.path(),
+            GlobalArgs::default(),
+            &[("AWS_REGION", "eu-west-1")],
+        );
+        assert_eq!(ctx.require_region().unwrap().region.name, "eu-west-1");
+
+        let args = GlobalArgs {
+            region: Some("us-east-2".to_string()),
+            ..GlobalArgs::default()
+        };
+        let ctx = context(
+            dir.path(),
+            args,
+            &[("CI_COMMIT_REF_NAME", "region/eu-west-99")],
+        );
+        assert_eq!(ctx.require_region().unwrap().region.name, "us-east-2");
+
+        // A bad branch fails every use of the region the same way.
+        let ctx = context(
+            dir.path(),
+            GlobalArgs::default(),
+            &[("CI_COMMIT_REF_NAME", "region/eu-west-99")],
+        );
+        assert_eq!(ctx.region().unwrap_err().code, 2);
+        assert_eq!(ctx.require_region().unwrap_err(), ctx.region().unwrap_err());
+    }
+
+    #[test]
+    fn app_and_out_come_from_flags_then_synth_toml_then_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let sub = root.join("sub");
+        std::fs::create_dir_all(sub.join("asm")).unwrap();
+        std::fs::write(sub.join("asm").join(MANIFEST_FILE), "{}").unwrap();
+
+        let ctx = context(&sub, GlobalArgs::default(), &[]);
+        assert_eq!(
+            ctx.app().unwrap(),
+            App::Command {
+                command: DEFAULT_APP.to_string(),
+                dir: sub.clone(),
+                origin: AppOrigin::Default
+            }
+        );
+        assert_eq!(ctx.out_dir().path, sub.join("out"));
+        assert_eq!(ctx.out_dir().shown, PathBuf::from("out"));
+
+        std::fs::write(
+            root.join("synth.toml"),
+            "app = \"make synth\"\nout = \"o\"\n",
+        )
+        .unwrap();
+        let ctx = context(&sub, GlobalArgs::default(), &[]);
+        assert_eq!(
+            ctx.app().unwrap(),
+            App::Command {
+                command: "make synth".to_string(),
+                dir: root.to_path_buf(),
+                origin: AppOrigin::Config(root.join("synth.toml"))
+            }
+        );
+        assert_eq!(ctx.out_dir().path, root.join("o"));
+        assert_eq!(ctx.out_dir().shown, root.join("o"));
+
+        let args = GlobalArgs {
+            app: Some("asm".to_string()),
+            out: Some(PathBuf::from("x")),
+            ..GlobalArgs::default()
+        };
+        let ctx = context(&sub, args, &[]);
+        assert_eq!(ctx.app().unwrap(), App::Assembly(sub.join("asm")));
+        assert_eq!(ctx.out_dir().path, sub.join("x"));
+
+        let args = GlobalArgs {
+            app: Some("  ".to_string()),
+            ..GlobalArgs::default()
+        };
+        assert_eq!(context(&sub, args, &[]).app().unwrap_err().code, 2);
+    }
+}

@@ -1,0 +1,685 @@
+//! The semantic diff of two templates: which resources are added, removed
+//! or modified, property by property, and which modifications replace the
+//! resource, including replacements caused by a referenced resource being
+//! replaced (a replaced subnet replaces the node group that uses it).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+use serde_json::{Map, Value as Json};
+
+use super::security::{self, SecurityChanges};
+use super::template::Template;
+
+/// The properties of a type whose change replaces the resource, as paths
+/// (`Name`, `KubernetesNetworkConfig/IpFamily`).
+pub type CreateOnly = fn(&str) -> &'static [&'static str];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Change {
+    Add,
+    Remove,
+    Modify,
+}
+
+/// Whether an update replaces the physical resource.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Replacement {
+    #[default]
+    None,
+    /// Depends on values only known at deploy (parameters, imports).
+    May,
+    Will,
+}
+
+/// A change to one property (or nested value) of a resource.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PropertyChange {
+    /// `CidrBlock`, `Tags[Name]`, `Policies[0].PolicyDocument`.
+    pub path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub old: Option<Json>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new: Option<Json>,
+    pub replacement: Replacement,
+}
+
+/// A change to one resource.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResourceChange {
+    pub logical_id: String,
+    #[serde(rename = "type")]
+    pub type_name: String,
+    pub change: Change,
+    pub replacement: Replacement,
+    /// Why it is replaced, for people.
+    pub reasons: Vec<String>,
+    /// Holds data that replacing or deleting loses.
+    pub stateful: bool,
+    pub properties: Vec<PropertyChange>,
+}
+
+/// A change to an entry of another section (Parameters, Outputs, ...).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SectionChange {
+    pub section: String,
+    pub id: String,
+    pub change: Change,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub old: Option<Json>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new: Option<Json>,
+}
+
+/// Everything that differs between the deployed (old) and the synthesized
+/// (new) template of one stack.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StackDiff {
+    pub stack: String,
+    /// False when the stack does not exist yet.
+    pub exists: bool,
+    pub resources: Vec<ResourceChange>,
+    pub sections: Vec<SectionChange>,
+    pub security: SecurityChanges,
+    /// True when the change widens permissions or network access.
+    pub broadening: bool,
+}
+
+/// Counts for summaries and GitLab's merge request widget.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub create: usize,
+    pub update: usize,
+    pub delete: usize,
+    pub replace: usize,
+}
+
+impl StackDiff {
+    pub fn is_empty(&self) -> bool {
+        self.resources.is_empty() && self.sections.is_empty()
+    }
+
+    pub fn counts(&self) -> Counts {
+        let mut c = Counts::default();
+        for r in &self.resources {
+            match r.change {
+                Change::Add => c.create += 1,
+                Change::Remove => c.delete += 1,
+                Change::Modify => {
+                    c.update += 1;
+                    if r.replacement != Replacement::None {
+                        c.replace += 1;
+                    }
+                }
+            }
+        }
+        c
+    }
+}
+
+/// Types whose replacement or deletion loses data or identity others
+/// depend on; their changes are highlighted.
+const STATEFUL: &[&str] = &[
+    "AWS::DynamoDB::Table",
+    "AWS::DynamoDB::GlobalTable",
+    "AWS::EC2::Volume",
+    "AWS::ECR::Repository",
+    "AWS::EFS::FileSystem",
+    "AWS::EKS::Cluster",
+    "AWS::ElastiCache::CacheCluster",
+    "AWS::ElastiCache::ReplicationGroup",
+    "AWS::Elasticsearch::Domain",
+    "AWS::OpenSearchService::Domain",
+    "AWS::Kinesis::Stream",
+    "AWS::KMS::Key",
+    "AWS::Logs::LogGroup",
+    "AWS::RDS::DBCluster",
+    "AWS::RDS::DBInstance",
+    "AWS::S3::Bucket",
+    "AWS::SecretsManager::Secret",
+    "AWS::SQS::Queue",
+    "AWS::Cognito::UserPool",
+    "AWS::Neptune::DBCluster",
+    "AWS::DocDB::DBCluster",
+];
+
+pub fn is_stateful(type_name: &str) -> bool {
+    STATEFUL.contains(&type_name)
+}
+
+/// Diffs two templates of the stack `stack`. An absent stack is an empty
+/// `old` with `exists` false.
+pub fn diff(
+    stack: &str,
+    old: &Template,
+    new: &Template,
+    exists: bool,
+    create_only: CreateOnly,
+) -> StackDiff {
+    let empty = Map::new();
+    let old_res = section(old, "Resources").unwrap_or(&empty);
+    let new_res = section(new, "Resources").unwrap_or(&empty);
+
+    let mut changes: BTreeMap<String, ResourceChange> = BTreeMap::new();
+    for (id, new_r) in new_res {
+        let new_type = type_of(new_r);
+        match old_res.get(id) {
+            None => {
+                changes.insert(
+                    id.clone(),
+                    resource_change(id, new_type, Change::Add, Vec::new()),
+                );
+            }
+            Some(old_r) => {
+                let old_type = type_of(old_r);
+                if old_type != new_type {
+                    let mut c = resource_change(id, new_type, Change::Modify, Vec::new());
+                    c.replacement = Replacement::Will;
+                    c.reasons
+                        .push(format!("its type changes from {old_type} to {new_type}"));
+                    changes.insert(id.clone(), c);
+                    continue;
+                }
+                let props = property_changes(old_r, new_r, create_only(new_type));
+                if !props.is_empty() {
+                    let mut c = resource_change(id, new_type, Change::Modify, props);
+                    c.replacement = c
+                        .properties
+                        .iter()
+                        .map(|p| p.replacement)
+                        .max()
+                        .unwrap_or_default();
+                    for p in c
+                        .properties
+                        .iter()
+                        .filter(|p| p.replacement != Replacement::None)
+                    {
+                        let verb = if p.replacement == Replacement::Will {
+                            "replaces"
+                        } else {
+                            "may replace"
+                        };
+                        c.reasons.push(format!("changing {} {verb} it", p.path));
+                    }
+                    changes.insert(id.clone(), c);
+                }
+            }
+        }
+    }
+    for (id, old_r) in old_res {
+        if !new_res.contains_key(id) {
+            changes.insert(
+                id.clone(),
+                resource_change(id, type_of(old_r), Change::Remove, Vec::new()),
+            );
+        }
+    }
+    propagate(new_res, &mut changes, create_only);
+
+    let mut resources: Vec<ResourceChange> = Vec::new();
+    // Keep the new template's order, then removals in the old one's.
+    for id in new_res
+        .keys()
+        .chain(old_res.keys().filter(|k| !new_res.contains_key(*k)))
+    {
+        if let Some(c) = changes.remove(id) {
+            resources.push(c);
+        }
+    }
+
+    let mut sections = Vec::new();
+    for name in ["Parameters", "Mappings", "Conditions", "Rules", "Outputs"] {
+        section_changes(name, section(old, name), section(new, name), &mut sections);
+    }
+    for key in [
+        "Description",
+        "Transform",
+        "Metadata",
+        "AWSTemplateFormatVersion",
+    ] {
+        let (o, n) = (old.get(key), new.get(key));
+        if o != n && exists {
+            sections.push(SectionChange {
+                section: key.into(),
+                id: key.into(),
+                change: match (o, n) {
+                    (None, _) => Change::Add,
+                    (_, None) => Change::Remove,
+                    _ => Change::Modify,
+                },
+                old: o.cloned(),
+                new: n.cloned(),
+            });
+        }
+    }
+
+    let security = security::changes(old_res, new_res);
+    let broadening = security.is_broadening();
+    StackDiff {
+        stack: stack.into(),
+        exists,
+        resources,
+        sections,
+        security,
+        broadening,
+    }
+}
+
+fn section<'a>(t: &'a Template, name: &str) -> Option<&'a Map<String, Json>> {
+    t.get(name).and_then(Json::as_object)
+}
+
+fn type_of(resource: &Json) -> &str {
+    resource.get("Type").and_then(Json::as_str).unwrap_or("?")
+}
+
+fn resource_change(
+    id: &str,
+    type_name: &str,
+    change: Change,
+    properties: Vec<PropertyChange>,
+) -> ResourceChange {
+    ResourceChange {
+        logical_id: id.into(),
+        type_name: type_name.into(),
+        change,
+        replacement: Replacement::None,
+        reasons: Vec::new(),
+        stateful: is_stateful(type_name),
+        properties,
+    }
+}
+
+/// Property-level changes of a resource, plus its resource attributes
+/// (`DependsOn`, `DeletionPolicy`, ...) under their own names.
+fn property_changes(old: &Json, new: &Json, create_only: &[&str]) -> Vec<PropertyChange> {
+    let empty = Json::Object(Map::new());
+    let old_props = old.get("Properties").unwrap_or(&empty);
+    let new_props = new.get("Properties").unwrap_or(&empty);
+    let mut raw = Vec::new();
+    diff_value("", old_props, new_props, &mut raw);
+    let mut out: Vec<PropertyChange> = raw
+        .into_iter()
+        .map(|(path, o, n)| {
+            let replacement = replacement_of(
+                &path,
+                o.as_ref(),
+                n.as_ref(),
+                old_props,
+                new_props,
+                create_only,
+            );
+            PropertyChange {
+                path,
+                old: o,
+                new: n,
+                replacement,
+            }
+        })
+        .collect();
+    for attribute in [
+        "DependsOn",
+        "Condition",
+        "DeletionPolicy",
+        "UpdateReplacePolicy",
+        "UpdatePolicy",
+        "CreationPolicy",
+        "Metadata",
+    ] {
+        let (o, n) = (old.get(attribute), new.get(attribute));
+        if o != n {
+            out.push(PropertyChange {
+                path: attribute.into(),
+                old: o.cloned(),
+                new: n.cloned(),
+                replacement: Replacement::None,
+            });
+        }
+    }
+    out
+}
+
+type RawChange = (String, Option<Json>, Option<Json>);
+
+/// Walks two values in step and records the smallest differing parts.
+/// Objects compare key by key; arrays of tags by key, arrays of policy
+/// statements by statement, other arrays by item.
+fn diff_value(path: &str, old: &Json, new: &Json, out: &mut Vec<RawChange>) {
+    if old == new {
+        return;
+    }
+    match (old, new) {
+        (Json::Object(o), Json::Object(n)) if !is_intrinsic(o) && !is_intrinsic(n) => {
+            for (k, ov) in o {
+                let p = join(path, k);
+                match n.get(k) {
+                    Some(nv) => diff_value(&p, ov, nv, out),
+                    None => out.push((p, Some(ov.clone()), None)),
+                }
+            }
+            for (k, nv) in n {
+                if !o.contains_key(k) {
+                    out.push((join(path, k), None, Some(nv.clone())));
+                }
+            }
+        }
+        (Json::Array(o), Json::Array(n)) => {
+            if let (Some(ok), Some(nk)) = (keyed(o, "Key"), keyed(n, "Key")) {
+                diff_keyed(path, &ok, &nk, out);
+            } else {
+                diff_items(path, o, n, out);
+            }
+        }
+        _ => out.push((path.to_owned(), Some(old.clone()), Some(new.clone()))),
+    }
+}
+
+/// Items keyed by a field (`Key` of tags), when every item has one.
+fn keyed<'a>(items: &'a [Json], field: &str) -> Option<Vec<(String, &'a Json)>> {
+    items
+        .iter()
+        .map(|i| {
+            i.get(field)
+                .and_then(Json::as_str)
+                .map(|k| (k.to_owned(), i))
+        })
+        .collect()
+}
+
+fn diff_keyed(
+    path: &str,
+    old: &[(String, &Json)],
+    new: &[(String, &Json)],
+    out: &mut Vec<RawChange>,
+) {
+    for (k, ov) in old {
+        let p = format!("{path}[{k}]");
+        match new.iter().find(|(nk, _)| nk == k) {
+            Some((_, nv)) => diff_value(&p, ov, nv, out),
+            None => out.push((p, Some((*ov).clone()), None)),
+        }
+    }
+    for (k, nv) in new {
+        if !old.iter().any(|(ok, _)| ok == k) {
+            out.push((format!("{path}[{k}]"), None, Some((*nv).clone())));
+        }
+    }
+}
+
+/// Arrays: items present on one side only are added or removed (by value,
+/// so reordering alone shows nothing); when exactly one item changed in
+/// place, its inner differences are shown.
+fn diff_items(path: &str, old: &[Json], new: &[Json], out: &mut Vec<RawChange>) {
+    let removed: Vec<(usize, &Json)> = old
+        .iter()
+        .enumerate()
+        .filter(|(_, o)| !new.contains(o))
+        .collect();
+    let added: Vec<(usize, &Json)> = new
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| !old.contains(n))
+        .collect();
+    if removed.len() == added.len()
+        && removed
+            .iter()
+            .zip(&added)
+            .all(|((i, a), (j, b))| i == j && a.is_object() && b.is_object())
+    {
+        for ((i, o), (_, n)) in removed.iter().zip(&added) {
+            diff_value(&format!("{path}[{i}]"), o, n, out);
+        }
+        return;
+    }
+    for (i, o) in removed {
+        out.push((format!("{path}[{i}]"), Some(o.clone()), None));
+    }
+    for (j, n) in added {
+        out.push((format!("{path}[{j}]"), None, Some(n.clone())));
+    }
+    if out.is_empty() && old.len() != new.len() {
+        // Only duplicates changed.
+        out.push((
+            path.to_owned(),
+            Some(Json::Array(old.to_vec())),
+            Some(Json::Array(new.to_vec())),
+        ));
+    }
+}
+
+fn join(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+fn is_intrinsic(map: &Map<String, Json>) -> bool {
+    map.len() == 1
+        && map
+            .keys()
+            .next()
+            .is_some_and(|k| k == "Ref" || k == "Condition" || k.starts_with("Fn::"))
+}
+
+/// The top-level property and nested property names of a change path,
+/// without indices: `Tags[Name].Value` → `["Tags", "Value"]`.
+fn components(path: &str) -> Vec<&str> {
+    path.split('.')
+        .map(|c| c.split('[').next().unwrap_or(c))
+        .collect()
+}
+
+fn replacement_of(
+    path: &str,
+    old: Option<&Json>,
+    new: Option<&Json>,
+    old_props: &Json,
+    new_props: &Json,
+    create_only: &[&str],
+) -> Replacement {
+    let parts = components(path);
+    let mut result = Replacement::None;
+    for c in create_only {
+        let co: Vec<&str> = c.split('/').collect();
+        let inside = co.len() <= parts.len() && co[..] == parts[..co.len()];
+        let above = co.len() > parts.len() && co[..parts.len()] == parts[..];
+        let r = if inside {
+            certainty(old, new)
+        } else if above {
+            // The change is to an object holding a create-only property:
+            // replaced only if that property's value itself differs.
+            let (o, n) = (lookup(old_props, &co), lookup(new_props, &co));
+            if o == n {
+                Replacement::None
+            } else {
+                certainty(o, n)
+            }
+        } else {
+            Replacement::None
+        };
+        result = result.max(r);
+    }
+    result
+}
+
+fn lookup<'a>(value: &'a Json, path: &[&str]) -> Option<&'a Json> {
+    path.iter().try_fold(value, |v, k| v.get(k))
+}
+
+/// A literal change certainly replaces; one involving values computed at
+/// deploy (parameters, imports, conditions) may not.
+fn certainty(old: Option<&Json>, new: Option<&Json>) -> Replacement {
+    if [old, new].iter().flatten().any(|v| has_unknowable(v)) {
+        Replacement::May
+    } else {
+        Replacement::Will
+    }
+}
+
+fn has_unknowable(v: &Json) -> bool {
+    match v {
+        Json::Object(m) => {
+            let computed = m.keys().any(|k| {
+                matches!(
+                    k.as_str(),
+                    "Fn::ImportValue" | "Fn::If" | "Fn::FindInMap" | "Fn::GetAZs"
+                )
+            }) || m
+                .get("Ref")
+                .and_then(Json::as_str)
+                .is_some_and(|r| !r.starts_with("AWS::"));
+            computed || m.values().any(has_unknowable)
+        }
+        Json::Array(items) => items.iter().any(has_unknowable),
+        _ => false,
+    }
+}
+
+/// Logical IDs a value references (`Ref`, `Fn::GetAtt`, `${X}` in `Fn::Sub`).
+pub fn references(v: &Json, out: &mut BTreeSet<String>) {
+    match v {
+        Json::Object(m) => {
+            if let Some(Json::String(r)) = m.get("Ref") {
+                out.insert(r.clone());
+            }
+            if let Some(Json::Array(a)) = m.get("Fn::GetAtt") {
+                if let Some(Json::String(r)) = a.first() {
+                    out.insert(r.clone());
+                }
+            }
+            if let Some(sub) = m.get("Fn::Sub") {
+                let text = match sub {
+                    Json::String(s) => Some(s.as_str()),
+                    Json::Array(a) => a.first().and_then(Json::as_str),
+                    _ => None,
+                };
+                let mut rest = text.unwrap_or("");
+                while let Some(start) = rest.find("${") {
+                    let after = &rest[start + 2..];
+                    let Some(end) = after.find('}') else { break };
+                    let name = &after[..end];
+                    if !name.starts_with('!') {
+                        out.insert(name.split('.').next().unwrap_or(name).to_owned());
+                    }
+                    rest = &after[end + 1..];
+                }
+            }
+            m.values().for_each(|x| references(x, out));
+        }
+        Json::Array(items) => items.iter().for_each(|x| references(x, out)),
+        _ => {}
+    }
+}
+
+/// A resource referencing a replaced resource gets a new value for that
+/// reference: it is updated, and replaced if the reference sits in a
+/// create-only property. Repeats until nothing more changes.
+fn propagate(
+    new_res: &Map<String, Json>,
+    changes: &mut BTreeMap<String, ResourceChange>,
+    create_only: CreateOnly,
+) {
+    loop {
+        let replaced: BTreeMap<String, Replacement> = changes
+            .iter()
+            .filter(|(_, c)| c.change == Change::Modify && c.replacement != Replacement::None)
+            .map(|(id, c)| (id.clone(), c.replacement))
+            .collect();
+        let mut progressed = false;
+        for (id, r) in new_res {
+            if changes.get(id).is_some_and(|c| c.change == Change::Add) {
+                continue;
+            }
+            let props = r.get("Properties").and_then(Json::as_object);
+            let Some(props) = props else { continue };
+            let type_name = type_of(r);
+            let co = create_only(type_name);
+            for (prop, value) in props {
+                let mut refs = BTreeSet::new();
+                references(value, &mut refs);
+                for target in refs.iter().filter(|t| *t != id) {
+                    let Some(&how) = replaced.get(target) else {
+                        continue;
+                    };
+                    let replaces = co
+                        .iter()
+                        .any(|c| c.split('/').next() == Some(prop.as_str()));
+                    let effect = if replaces { how } else { Replacement::None };
+                    let reason = if replaces {
+                        format!("{prop} references {target}, which is replaced")
+                    } else {
+                        format!("{prop} references {target}, which is replaced (updated in place)")
+                    };
+                    let change = changes.entry(id.clone()).or_insert_with(|| {
+                        resource_change(id, type_name, Change::Modify, Vec::new())
+                    });
+                    if change.reasons.contains(&reason) {
+                        continue;
+                    }
+                    change.reasons.push(reason);
+                    if !change.properties.iter().any(|p| p.path == *prop) {
+                        change.properties.push(PropertyChange {
+                            path: prop.clone(),
+                            old: props.get(prop).cloned(),
+                            new: props.get(prop).cloned(),
+                            replacement: effect,
+                        });
+                    }
+                    if effect > change.replacement {
+                        change.replacement = effect;
+                        progressed = true;
+                    }
+                }
+            }
+        }
+        if !progressed {
+            break;
+        }
+    }
+}
+
+fn section_changes(
+    name: &str,
+    old: Option<&Map<String, Json>>,
+    new: Option<&Map<String, Json>>,
+    out: &mut Vec<SectionChange>,
+) {
+    let empty = Map::new();
+    let (old, new) = (old.unwrap_or(&empty), new.unwrap_or(&empty));
+    for (id, n) in new {
+        match old.get(id) {
+            None => out.push(SectionChange {
+                section: name.into(),
+                id: id.clone(),
+                change: Change::Add,
+                old: None,
+                new: Some(n.clone()),
+            }),
+            Some(o) if o != n => out.push(SectionChange {
+                section: name.into(),
+                id: id.clone(),
+                change: Change::Modify,
+                old: Some(o.clone()),
+                new: Some(n.clone()),
+            }),
+            _ => {}
+        }
+    }
+    for (id, o) in old {
+        if !new.contains_key(id) {
+            out.push(SectionChange {
+                section: name.into(),
+                id: id.clone(),
+                change: Change::Remove,
+                old: Some(o.clone()),
+                new: None,
+            });
+        }
+    }
+}

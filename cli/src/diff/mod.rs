@@ -1,0 +1,16 @@
+//! `synth diff`'s engine: what differs between two templates of a stack,
+//! for people and machines. Pure: the command decides where the old
+//! template comes from (the deployed stack, a file, another assembly).
+
+pub mod engine;
+pub mod render;
+pub mod security;
+pub mod template;
+
+pub use engine::{diff, Change, Replacement, StackDiff};
+
+/// The create-only (replacing) properties of a resource type, from the
+/// resource schemas the library was generated from.
+pub fn create_only(type_name: &str) -> &'static [&'static str] {
+    synth::aws::lookup(type_name).map_or(&[], |m| m.create_only)
+}

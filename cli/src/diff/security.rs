@@ -1,0 +1,584 @@
+//! Security-relevant changes: IAM statements (identity, trust and
+//! resource policies), managed policy attachments, and security group
+//! rules; and the single verdict of whether a change broadens access.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::{Map, Value as Json};
+
+use super::engine::Change;
+
+/// One IAM statement added or removed.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StatementChange {
+    /// The resource holding the policy.
+    pub resource: String,
+    /// `trust policy`, `inline policy NAME`, `policy document`, ...
+    pub policy: String,
+    pub change: Change,
+    pub effect: String,
+    /// The statement's actions; for a modified statement, the added ones.
+    pub actions: Vec<String>,
+    /// For a modified statement, the actions it no longer has.
+    #[serde(rename = "removedActions", skip_serializing_if = "Vec::is_empty")]
+    pub removed_actions: Vec<String>,
+    #[serde(rename = "notActions", skip_serializing_if = "Vec::is_empty")]
+    pub not_actions: Vec<String>,
+    pub resources: Vec<Json>,
+    pub principals: Vec<Json>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub condition: Option<Json>,
+}
+
+/// A managed policy attached or detached.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AttachmentChange {
+    pub resource: String,
+    pub change: Change,
+    pub policy: Json,
+}
+
+/// A security group rule added or removed.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RuleChange {
+    /// The group (logical ID or reference).
+    pub group: String,
+    pub direction: String,
+    pub change: Change,
+    pub protocol: String,
+    pub ports: String,
+    pub peer: Json,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SecurityChanges {
+    pub statements: Vec<StatementChange>,
+    pub managed_policies: Vec<AttachmentChange>,
+    pub security_group_rules: Vec<RuleChange>,
+    /// Some Allow permission is new, or some Deny is gone (compared per
+    /// action, resource, principal and condition, so narrowing a statement
+    /// does not count).
+    #[serde(skip)]
+    pub widens_iam: bool,
+}
+
+impl SecurityChanges {
+    pub fn is_empty(&self) -> bool {
+        self.statements.is_empty()
+            && self.managed_policies.is_empty()
+            && self.security_group_rules.is_empty()
+    }
+
+    /// Added Allow statements (including new trusted principals), removed
+    /// Deny statements, newly attached managed policies and added security
+    /// group rules all widen what is allowed.
+    pub fn is_broadening(&self) -> bool {
+        self.widens_iam
+            || self
+                .managed_policies
+                .iter()
+                .any(|m| m.change == Change::Add)
+            || self
+                .security_group_rules
+                .iter()
+                .any(|r| r.change == Change::Add)
+    }
+}
+
+/// Security changes between two `Resources` sections.
+pub fn changes(old: &Map<String, Json>, new: &Map<String, Json>) -> SecurityChanges {
+    let mut out = SecurityChanges::default();
+    let ids: Vec<&String> = new
+        .keys()
+        .chain(old.keys().filter(|k| !new.contains_key(*k)))
+        .collect();
+    for id in ids {
+        let (o, n) = (old.get(id), new.get(id));
+        let (op, np) = (policies(o), policies(n));
+        for (policy, statements) in &np {
+            let before = op.get(policy).cloned().unwrap_or_default();
+            diff_statements(id, policy, &before, statements, &mut out.statements);
+            out.widens_iam |= widens(&before, statements);
+        }
+        for (policy, statements) in &op {
+            if !np.contains_key(policy) {
+                diff_statements(id, policy, statements, &[], &mut out.statements);
+                out.widens_iam |= widens(statements, &[]);
+            }
+        }
+        let (oa, na) = (attachments(o), attachments(n));
+        for a in &na {
+            if !oa.contains(a) {
+                out.managed_policies.push(AttachmentChange {
+                    resource: id.clone(),
+                    change: Change::Add,
+                    policy: a.clone(),
+                });
+            }
+        }
+        for a in &oa {
+            if !na.contains(a) {
+                out.managed_policies.push(AttachmentChange {
+                    resource: id.clone(),
+                    change: Change::Remove,
+                    policy: a.clone(),
+                });
+            }
+        }
+        let (or, nr) = (rules(id, o), rules(id, n));
+        for r in &nr {
+            if !or.contains(r) {
+                out.security_group_rules.push(RuleChange {
+                    change: Change::Add,
+                    ..r.clone()
+                });
+            }
+        }
+        for r in &or {
+            if !nr.contains(r) {
+                out.security_group_rules.push(RuleChange {
+                    change: Change::Remove,
+                    ..r.clone()
+                });
+            }
+        }
+    }
+    out
+}
+
+fn props(resource: Option<&Json>) -> Option<(&str, &Map<String, Json>)> {
+    let r = resource?;
+    Some((r.get("Type")?.as_str()?, r.get("Properties")?.as_object()?))
+}
+
+/// Every policy document a resource carries, by a name for people.
+fn policies(resource: Option<&Json>) -> BTreeMap<String, Vec<Json>> {
+    let mut out = BTreeMap::new();
+    let Some((type_name, p)) = props(resource) else {
+        return out;
+    };
+    let mut put = |name: String, doc: Option<&Json>| {
+        if let Some(doc) = doc {
+            out.insert(name, statements(doc));
+        }
+    };
+    if type_name == "AWS::IAM::Role" {
+        put("trust policy".into(), p.get("AssumeRolePolicyDocument"));
+    }
+    if let Some(Json::Array(inline)) = p.get("Policies") {
+        for (i, policy) in inline.iter().enumerate() {
+            let name = policy
+                .get("PolicyName")
+                .and_then(Json::as_str)
+                .map_or_else(|| format!("#{i}"), str::to_owned);
+            put(
+                format!("inline policy {name}"),
+                policy.get("PolicyDocument"),
+            );
+        }
+    }
+    for key in ["PolicyDocument", "KeyPolicy"] {
+        put(key.to_owned(), p.get(key));
+    }
+    out
+}
+
+/// The statements of a document, each normalized so that order and
+/// single-versus-list spelling do not count as changes.
+fn statements(doc: &Json) -> Vec<Json> {
+    let list = match doc.get("Statement") {
+        Some(Json::Array(items)) => items.clone(),
+        Some(one) => vec![one.clone()],
+        None => Vec::new(),
+    };
+    list.iter().map(normalize).collect()
+}
+
+fn as_list(v: Option<&Json>) -> Vec<Json> {
+    let mut items = match v {
+        Some(Json::Array(items)) => items.clone(),
+        Some(one) => vec![one.clone()],
+        None => Vec::new(),
+    };
+    items.sort_by_key(|i| i.to_string());
+    items
+}
+
+fn normalize(statement: &Json) -> Json {
+    let mut m = Map::new();
+    for key in ["Effect", "Condition"] {
+        if let Some(v) = statement.get(key) {
+            m.insert(key.into(), v.clone());
+        }
+    }
+    for key in ["Action", "NotAction", "Resource", "NotResource"] {
+        let items = as_list(statement.get(key));
+        if !items.is_empty() {
+            m.insert(key.into(), Json::Array(items));
+        }
+    }
+    let principals: Vec<Json> = match statement.get("Principal") {
+        Some(Json::Object(p)) => p
+            .iter()
+            .flat_map(|(kind, v)| {
+                as_list(Some(v))
+                    .into_iter()
+                    .map(move |x| serde_json::json!({ kind.as_str(): x }))
+            })
+            .collect(),
+        Some(other) => vec![other.clone()],
+        None => Vec::new(),
+    };
+    if !principals.is_empty() {
+        m.insert("Principal".into(), Json::Array(principals));
+    }
+    Json::Object(m)
+}
+
+/// The single permissions a statement grants or denies: one string per
+/// effect, action, resource, principal and condition combination.
+fn atoms(statement: &Json) -> Vec<String> {
+    let effect = statement
+        .get("Effect")
+        .and_then(Json::as_str)
+        .unwrap_or("Allow");
+    let axis = |key: &str, not_key: &str| -> Vec<String> {
+        match (statement.get(key), statement.get(not_key)) {
+            (Some(Json::Array(items)), _) => items.iter().map(|i| i.to_string()).collect(),
+            (_, Some(not)) => vec![format!("not {not}")],
+            _ => vec![String::new()],
+        }
+    };
+    let condition = statement
+        .get("Condition")
+        .map_or_else(String::new, |c| c.to_string());
+    let mut out = Vec::new();
+    for action in axis("Action", "NotAction") {
+        for resource in axis("Resource", "NotResource") {
+            for principal in axis("Principal", "NotPrincipal") {
+                out.push(format!(
+                    "{effect}|{action}|{resource}|{principal}|{condition}"
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// True when `new` allows something `old` did not, or denies less.
+fn widens(old: &[Json], new: &[Json]) -> bool {
+    let set = |docs: &[Json]| -> std::collections::BTreeSet<String> {
+        docs.iter().flat_map(atoms).collect()
+    };
+    let (before, after) = (set(old), set(new));
+    after
+        .iter()
+        .any(|a| a.starts_with("Allow|") && !before.contains(a))
+        || before
+            .iter()
+            .any(|a| a.starts_with("Deny|") && !after.contains(a))
+}
+
+fn diff_statements(
+    id: &str,
+    policy: &str,
+    old: &[Json],
+    new: &[Json],
+    out: &mut Vec<StatementChange>,
+) {
+    let strings = |v: Option<&Json>| -> Vec<String> {
+        v.and_then(Json::as_array)
+            .map(|a| {
+                a.iter()
+                    .map(|x| x.as_str().map_or_else(|| x.to_string(), str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let emit = |s: &Json, change: Change| -> StatementChange {
+        StatementChange {
+            resource: id.to_owned(),
+            policy: policy.to_owned(),
+            change,
+            effect: s
+                .get("Effect")
+                .and_then(Json::as_str)
+                .unwrap_or("Allow")
+                .to_owned(),
+            actions: strings(s.get("Action")),
+            removed_actions: Vec::new(),
+            not_actions: strings(s.get("NotAction")),
+            resources: s
+                .get("Resource")
+                .and_then(Json::as_array)
+                .cloned()
+                .unwrap_or_default(),
+            principals: s
+                .get("Principal")
+                .and_then(Json::as_array)
+                .cloned()
+                .unwrap_or_default(),
+            condition: s.get("Condition").cloned(),
+        }
+    };
+    let mut added: Vec<&Json> = new.iter().filter(|s| !old.contains(s)).collect();
+    let mut removed: Vec<&Json> = old.iter().filter(|s| !new.contains(s)).collect();
+    // A statement whose only difference is its actions is one change.
+    let mut i = 0;
+    while i < removed.len() {
+        let same_but_actions = |a: &Json, b: &Json| {
+            let strip = |s: &Json| {
+                let mut s = s.clone();
+                if let Some(m) = s.as_object_mut() {
+                    m.remove("Action");
+                }
+                s
+            };
+            a.get("Action").is_some() && b.get("Action").is_some() && strip(a) == strip(b)
+        };
+        match added.iter().position(|a| same_but_actions(removed[i], a)) {
+            Some(j) => {
+                let (o, n) = (removed.remove(i), added.remove(j));
+                let (old_actions, new_actions) =
+                    (strings(o.get("Action")), strings(n.get("Action")));
+                let mut change = emit(n, Change::Modify);
+                change.actions = new_actions
+                    .iter()
+                    .filter(|a| !old_actions.contains(a))
+                    .cloned()
+                    .collect();
+                change.removed_actions = old_actions
+                    .into_iter()
+                    .filter(|a| !new_actions.contains(a))
+                    .collect();
+                out.push(change);
+            }
+            None => i += 1,
+        }
+    }
+    out.extend(added.into_iter().map(|s| emit(s, Change::Add)));
+    out.extend(removed.into_iter().map(|s| emit(s, Change::Remove)));
+}
+
+fn attachments(resource: Option<&Json>) -> Vec<Json> {
+    let Some((_, p)) = props(resource) else {
+        return Vec::new();
+    };
+    let mut out = as_list(p.get("ManagedPolicyArns"));
+    if let Some(b) = p.get("PermissionsBoundary") {
+        out.push(serde_json::json!({"PermissionsBoundary": b}));
+    }
+    out
+}
+
+fn rules(id: &str, resource: Option<&Json>) -> Vec<RuleChange> {
+    let Some((type_name, p)) = props(resource) else {
+        return Vec::new();
+    };
+    let rule = |group: String, direction: &str, r: &Map<String, Json>| -> RuleChange {
+        let protocol = r.get("IpProtocol").map_or_else(String::new, |v| match v {
+            Json::String(s) if s == "-1" => "all".to_owned(),
+            Json::String(s) => s.clone(),
+            other => other.to_string(),
+        });
+        let port = |k: &str| r.get(k).map(|v| v.to_string().trim_matches('"').to_owned());
+        let ports = match (port("FromPort"), port("ToPort")) {
+            _ if protocol == "all" => "all".to_owned(),
+            (Some(a), Some(b)) if a == b => a,
+            (Some(a), Some(b)) => format!("{a}-{b}"),
+            (Some(a), None) | (None, Some(a)) => a,
+            (None, None) => "all".to_owned(),
+        };
+        let peer = [
+            "CidrIp",
+            "CidrIpv6",
+            "SourceSecurityGroupId",
+            "SourceSecurityGroupName",
+            "DestinationSecurityGroupId",
+            "SourcePrefixListId",
+            "DestinationPrefixListId",
+        ]
+        .iter()
+        .find_map(|k| r.get(*k).map(|v| serde_json::json!({ *k: v })))
+        .unwrap_or(Json::Null);
+        RuleChange {
+            group,
+            direction: direction.to_owned(),
+            change: Change::Add,
+            protocol,
+            ports,
+            peer,
+            description: r
+                .get("Description")
+                .and_then(Json::as_str)
+                .map(str::to_owned),
+        }
+    };
+    let mut out = Vec::new();
+    match type_name {
+        "AWS::EC2::SecurityGroup" => {
+            for (key, direction) in [
+                ("SecurityGroupIngress", "ingress"),
+                ("SecurityGroupEgress", "egress"),
+            ] {
+                if let Some(Json::Array(items)) = p.get(key) {
+                    out.extend(
+                        items
+                            .iter()
+                            .filter_map(Json::as_object)
+                            .map(|r| rule(id.to_owned(), direction, r)),
+                    );
+                }
+            }
+        }
+        "AWS::EC2::SecurityGroupIngress" | "AWS::EC2::SecurityGroupEgress" => {
+            let group = p
+                .get("GroupId")
+                .map_or_else(|| id.to_owned(), super::render::short);
+            let direction = if type_name.ends_with("Ingress") {
+                "ingress"
+            } else {
+                "egress"
+            };
+            out.push(rule(group, direction, p));
+        }
+        _ => {}
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn role(statements: Json, managed: Json) -> Json {
+        json!({"Type": "AWS::IAM::Role", "Properties": {
+            "AssumeRolePolicyDocument": {"Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "eks.amazonaws.com"}}]},
+            "Policies": [{"PolicyName": "P", "PolicyDocument": {"Statement": statements}}],
+            "ManagedPolicyArns": managed
+        }})
+    }
+
+    fn one(id: &str, r: Json) -> Map<String, Json> {
+        let mut m = Map::new();
+        m.insert(id.into(), r);
+        m
+    }
+
+    #[test]
+    fn reordering_and_spelling_are_not_changes() {
+        let a = one(
+            "R",
+            role(
+                json!([{"Effect": "Allow", "Action": ["b:B", "a:A"], "Resource": "*"}]),
+                json!(["x", "y"]),
+            ),
+        );
+        let b = one(
+            "R",
+            role(
+                json!({"Effect": "Allow", "Action": ["a:A", "b:B"], "Resource": ["*"]}),
+                json!(["y", "x"]),
+            ),
+        );
+        assert!(changes(&a, &b).is_empty());
+    }
+
+    #[test]
+    fn added_allow_and_attachment_broaden_removed_allow_does_not() {
+        let base = one(
+            "R",
+            role(
+                json!([{"Effect": "Allow", "Action": "a:A", "Resource": "*"}]),
+                json!([]),
+            ),
+        );
+        let wider = one(
+            "R",
+            role(
+                json!([{"Effect": "Allow", "Action": ["a:A", "b:B"], "Resource": "*"}]),
+                json!([]),
+            ),
+        );
+        let c = changes(&base, &wider);
+        assert_eq!(c.statements.len(), 1, "one statement, modified");
+        assert_eq!(
+            (c.statements[0].change, c.statements[0].actions.clone()),
+            (Change::Modify, vec!["b:B".to_string()])
+        );
+        assert!(c.is_broadening());
+        let narrowed = changes(&wider, &base);
+        assert_eq!(narrowed.statements[0].removed_actions, ["b:B"]);
+        assert!(!narrowed.is_broadening(), "narrowing is not broadening");
+        let attached = one(
+            "R",
+            role(
+                json!([{"Effect": "Allow", "Action": "a:A", "Resource": "*"}]),
+                json!(["arn:p"]),
+            ),
+        );
+        let c = changes(&base, &attached);
+        assert_eq!(
+            c.managed_policies,
+            vec![AttachmentChange {
+                resource: "R".into(),
+                change: Change::Add,
+                policy: json!("arn:p")
+            }]
+        );
+        assert!(c.is_broadening());
+        assert!(!changes(&attached, &base).is_broadening());
+    }
+
+    #[test]
+    fn removing_a_deny_broadens() {
+        let deny = one(
+            "R",
+            role(
+                json!([{"Effect": "Deny", "Action": "a:A", "Resource": "*"}]),
+                json!([]),
+            ),
+        );
+        let none = one("R", role(json!([]), json!([])));
+        assert!(changes(&deny, &none).is_broadening());
+        assert!(!changes(&none, &deny).is_broadening());
+    }
+
+    #[test]
+    fn new_trusted_principals_broaden() {
+        let mut trusted = role(json!([]), json!([]));
+        trusted["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] =
+            json!({"Service": "eks.amazonaws.com", "AWS": "arn:aws:iam::111111111111:root"});
+        let c = changes(&one("R", role(json!([]), json!([]))), &one("R", trusted));
+        assert!(c.is_broadening());
+        assert_eq!(c.statements[0].policy, "trust policy");
+    }
+
+    #[test]
+    fn security_group_rules_by_direction_protocol_ports_and_peer() {
+        let sg = |rules: Json| {
+            one(
+                "Sg",
+                json!({"Type": "AWS::EC2::SecurityGroup", "Properties": {"GroupDescription": "d", "SecurityGroupIngress": rules}}),
+            )
+        };
+        let https =
+            json!({"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "CidrIp": "10.0.0.0/16"});
+        let ssh = json!({"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "CidrIp": "0.0.0.0/0", "Description": "ssh"});
+        let c = changes(&sg(json!([https])), &sg(json!([https, ssh])));
+        assert_eq!(c.security_group_rules.len(), 1);
+        let r = &c.security_group_rules[0];
+        assert_eq!(
+            (r.direction.as_str(), r.protocol.as_str(), r.ports.as_str()),
+            ("ingress", "tcp", "22")
+        );
+        assert_eq!(r.peer, json!({"CidrIp": "0.0.0.0/0"}));
+        assert!(c.is_broadening());
+        assert!(!changes(&sg(json!([https, ssh])), &sg(json!([https]))).is_broadening());
+    }
+}

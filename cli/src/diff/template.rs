@@ -1,0 +1,132 @@
+//! Reading templates to compare: JSON, or YAML with CloudFormation's
+//! short-form tags (`!Ref`, `!GetAtt`, `!Sub`, ...), normalized to the JSON
+//! long form so both compare equal.
+
+use serde_json::{Map, Value as Json};
+
+/// A template's top-level object.
+pub type Template = Map<String, Json>;
+
+/// Parses a template body, JSON first, then YAML.
+pub fn parse(text: &str) -> Result<Template, String> {
+    let trimmed = text.trim_start();
+    if trimmed.is_empty() {
+        return Ok(Template::new());
+    }
+    if trimmed.starts_with('{') {
+        return match serde_json::from_str::<Json>(text) {
+            Ok(Json::Object(map)) => Ok(map),
+            Ok(_) => Err("the template is not a JSON object".into()),
+            Err(e) => Err(format!("the template is not valid JSON ({e})")),
+        };
+    }
+    let yaml: serde_yaml::Value = serde_yaml::from_str(text)
+        .map_err(|e| format!("the template is neither JSON nor YAML ({e})"))?;
+    match from_yaml(yaml)? {
+        Json::Object(map) => Ok(map),
+        _ => Err("the template is not a mapping".into()),
+    }
+}
+
+fn from_yaml(value: serde_yaml::Value) -> Result<Json, String> {
+    use serde_yaml::Value as Y;
+    Ok(match value {
+        Y::Null => Json::Null,
+        Y::Bool(b) => Json::Bool(b),
+        Y::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                Json::from(i)
+            } else if let Some(u) = n.as_u64() {
+                Json::from(u)
+            } else {
+                serde_json::Number::from_f64(n.as_f64().unwrap_or(0.0))
+                    .map_or(Json::Null, Json::Number)
+            }
+        }
+        Y::String(s) => Json::String(s),
+        Y::Sequence(items) => {
+            Json::Array(items.into_iter().map(from_yaml).collect::<Result<_, _>>()?)
+        }
+        Y::Mapping(map) => {
+            let mut out = Map::new();
+            for (k, v) in map {
+                let key = match k {
+                    Y::String(s) => s,
+                    Y::Number(n) => n.to_string(),
+                    Y::Bool(b) => b.to_string(),
+                    other => return Err(format!("unsupported mapping key {other:?}")),
+                };
+                out.insert(key, from_yaml(v)?);
+            }
+            Json::Object(out)
+        }
+        Y::Tagged(tagged) => short_form(&tagged.tag.to_string(), from_yaml(tagged.value)?)?,
+    })
+}
+
+/// `!Ref X` → `{"Ref": "X"}`, `!GetAtt A.B` → `{"Fn::GetAtt": ["A", "B"]}`,
+/// `!Condition C` → `{"Condition": "C"}`, any other `!Name v` → `{"Fn::Name": v}`.
+fn short_form(tag: &str, value: Json) -> Result<Json, String> {
+    let name = tag.trim_start_matches('!');
+    let mut out = Map::new();
+    match name {
+        "Ref" | "Condition" => {
+            out.insert(name.to_owned(), value);
+        }
+        "GetAtt" => {
+            let value = match value {
+                Json::String(s) => match s.split_once('.') {
+                    Some((resource, attribute)) => {
+                        Json::Array(vec![resource.into(), attribute.into()])
+                    }
+                    None => return Err(format!("!GetAtt {s} needs the form Resource.Attribute")),
+                },
+                other => other,
+            };
+            out.insert("Fn::GetAtt".into(), value);
+        }
+        "Base64" | "Cidr" | "FindInMap" | "GetAZs" | "ImportValue" | "Join" | "Select"
+        | "Split" | "Sub" | "Transform" | "And" | "Equals" | "If" | "Not" | "Or" | "Length"
+        | "ToJsonString" | "Contains" | "EachMemberEquals" | "EachMemberIn" | "RefAll"
+        | "ValueOf" | "ValueOfAll" => {
+            out.insert(format!("Fn::{name}"), value);
+        }
+        other => return Err(format!("unknown YAML tag !{other}")),
+    }
+    Ok(Json::Object(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn yaml_short_forms_become_json_long_forms() {
+        let t = parse(
+            "Resources:\n  S:\n    Type: AWS::EC2::Subnet\n    Properties:\n      VpcId: !Ref Vpc\n      Az: !Select [0, !GetAZs '']\n      Arn: !GetAtt Role.Arn\n      Name: !Sub '${AWS::StackName}-s'\n      Port: 443\n",
+        )
+        .unwrap();
+        assert_eq!(
+            t["Resources"]["S"]["Properties"],
+            json!({
+                "VpcId": {"Ref": "Vpc"},
+                "Az": {"Fn::Select": [0, {"Fn::GetAZs": ""}]},
+                "Arn": {"Fn::GetAtt": ["Role", "Arn"]},
+                "Name": {"Fn::Sub": "${AWS::StackName}-s"},
+                "Port": 443
+            })
+        );
+    }
+
+    #[test]
+    fn json_and_empty_bodies_parse() {
+        assert_eq!(
+            parse("{\"Resources\": {}}").unwrap()["Resources"],
+            json!({})
+        );
+        assert!(parse("").unwrap().is_empty());
+        assert!(parse("[1]").is_err());
+        assert!(parse("Resources: !Bogus x").unwrap_err().contains("!Bogus"));
+    }
+}

@@ -1,0 +1,34 @@
+//! The `synth` command line: runs the app, resolves the region, reads the
+//! cloud assembly; diff, deploy and destroy build on the same [`Context`].
+//!
+//! [`Context`]: context::Context
+
+pub mod assembly;
+pub mod aws;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod context;
+pub mod deployed;
+pub mod diff;
+pub mod error;
+pub mod git;
+pub mod profile;
+pub mod region;
+pub mod select;
+pub mod ui;
+
+use cli::{Cli, Command};
+use context::Context;
+use error::Result;
+
+/// Runs a parsed command line against the real process.
+pub fn run(cli: Cli) -> Result<()> {
+    let ctx = Context::from_process(cli.global)?;
+    match &cli.command {
+        None | Some(Command::Synth) => commands::synth::run(&ctx),
+        Some(Command::List(args)) => commands::list::run(&ctx, args),
+        Some(Command::Region(args)) => commands::region::run(&ctx, args),
+        Some(Command::Diff(args)) => commands::diff::run(&ctx, args),
+    }
+}

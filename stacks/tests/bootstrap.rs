@@ -1,0 +1,311 @@
+//! The bundled GitLab EKS bootstrap: a snapshot reviewers read in merge
+//! requests, and tests of the shape the construct must have.
+
+use serde_json::{json, Value as Json};
+use synth::ec2::Vpc;
+use synth::gitlab::{ClusterOptions, GitlabEksBootstrap, Input, PROVISION_ACTIONS};
+use synth::prelude::*;
+
+fn bundled() -> Json {
+    let mut app = App::new();
+    stacks::define(&mut app);
+    let assembly = synth_and_keep(&app);
+    assembly
+        .template(stacks::STACK)
+        .expect("bootstrap stack")
+        .clone()
+}
+
+/// Synthesizes, failing with every diagnostic, and keeps the templates for
+/// the cfn-lint pass of the test command.
+fn synth_and_keep(app: &App) -> synth::Assembly {
+    let assembly = app.synth().unwrap_or_else(|e| panic!("{e}"));
+    if let Some(dir) = std::env::var_os("SYNTH_LINT_DIR") {
+        let name = std::thread::current()
+            .name()
+            .unwrap_or("test")
+            .replace("::", "-");
+        assembly
+            .write(&std::path::Path::new(&dir).join(format!("stacks-{name}")))
+            .expect("write templates for linting");
+    }
+    assembly
+}
+
+fn resources_of<'a>(t: &'a Json, type_name: &str) -> Vec<(&'a String, &'a Json)> {
+    t["Resources"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, r)| r["Type"] == type_name)
+        .collect()
+}
+
+fn resource<'a>(t: &'a Json, id: &str) -> &'a Json {
+    t["Resources"]
+        .get(id)
+        .unwrap_or_else(|| panic!("no resource {id}"))
+}
+
+#[test]
+fn bundled_stack_snapshot() {
+    insta::assert_json_snapshot!("GitlabEks.template", bundled());
+}
+
+#[test]
+fn provision_role_trusts_gitlab_with_the_external_id() {
+    let t = bundled();
+    let role = resource(&t, "GitlabProvisionRole");
+    assert_eq!(
+        role["Properties"]["RoleName"],
+        json!("gitlab-eks-provision")
+    );
+    let trust = &role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0];
+    assert_eq!(trust["Effect"], json!("Allow"));
+    assert_eq!(trust["Action"], json!("sts:AssumeRole"));
+    assert_eq!(
+        trust["Principal"]["AWS"],
+        json!({"Fn::Sub": ["arn:${AWS::Partition}:iam::${Account}:root", {"Account": {"Ref": "GitlabAccountId"}}]})
+    );
+    assert_eq!(
+        trust["Condition"],
+        json!({"StringEquals": {"sts:ExternalId": {"Ref": "GitlabExternalId"}}})
+    );
+}
+
+#[test]
+fn provision_policy_has_exactly_gitlabs_32_actions_on_everything() {
+    let t = bundled();
+    let policies = &resource(&t, "GitlabProvisionRole")["Properties"]["Policies"];
+    assert_eq!(policies.as_array().unwrap().len(), 1);
+    let statements = policies[0]["PolicyDocument"]["Statement"]
+        .as_array()
+        .unwrap();
+    assert_eq!(statements.len(), 1);
+    let actions: Vec<&str> = statements[0]["Action"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    assert_eq!(actions.len(), 32);
+    assert_eq!(actions, PROVISION_ACTIONS);
+    assert_eq!(statements[0]["Resource"], json!("*"));
+}
+
+#[test]
+fn cicd_user_may_only_assume_gitlab_eks_roles() {
+    let t = bundled();
+    let user = resource(&t, "GitlabCicdUser");
+    assert_eq!(user["Properties"]["UserName"], json!("gitlab-cicd"));
+    let statements = &user["Properties"]["Policies"][0]["PolicyDocument"]["Statement"];
+    assert_eq!(
+        statements,
+        &json!([{"Effect": "Allow", "Action": "sts:AssumeRole",
+            "Resource": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/gitlab-eks-*"}}])
+    );
+    assert!(user["Properties"].get("ManagedPolicyArns").is_none());
+}
+
+#[test]
+fn service_and_node_roles_carry_the_eks_managed_policies() {
+    let t = bundled();
+    let arn =
+        |name: &str| json!({"Fn::Sub": format!("arn:${{AWS::Partition}}:iam::aws:policy/{name}")});
+    let service = resource(&t, "GitlabServiceRole");
+    assert_eq!(
+        service["Properties"]["ManagedPolicyArns"],
+        json!([arn("AmazonEKSClusterPolicy")])
+    );
+    assert_eq!(
+        service["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"],
+        json!({"Service": "eks.amazonaws.com"})
+    );
+    let node = resource(&t, "GitlabNodeRole");
+    assert_eq!(
+        node["Properties"]["ManagedPolicyArns"],
+        json!([
+            arn("AmazonEKSWorkerNodePolicy"),
+            arn("AmazonEKS_CNI_Policy"),
+            arn("AmazonEC2ContainerRegistryReadOnly"),
+            arn("service-role/AmazonEBSCSIDriverPolicy")
+        ])
+    );
+}
+
+#[test]
+fn subnets_are_in_distinct_zones_with_disjoint_blocks_and_kubernetes_tags() {
+    let t = bundled();
+    let subnets = resources_of(&t, "AWS::EC2::Subnet");
+    assert_eq!(subnets.len(), 4);
+    let mut zones = std::collections::BTreeSet::new();
+    let mut blocks = Vec::new();
+    for (id, s) in &subnets {
+        let p = &s["Properties"];
+        let az = p["AvailabilityZone"]["Fn::Select"][0].as_i64().unwrap();
+        let public = id.contains("Public");
+        zones.insert((public, az));
+        blocks.push(
+            p["CidrBlock"]
+                .as_str()
+                .unwrap()
+                .parse::<synth::ec2::cidr::Cidr>()
+                .unwrap(),
+        );
+        let tag = if public {
+            "kubernetes.io/role/elb"
+        } else {
+            "kubernetes.io/role/internal-elb"
+        };
+        assert!(
+            p["Tags"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|t| t["Key"] == tag && t["Value"] == "1"),
+            "{id} lacks {tag}"
+        );
+    }
+    assert_eq!(
+        zones.len(),
+        4,
+        "each kind has one subnet per zone, in two zones"
+    );
+    assert_eq!(synth::ec2::cidr::first_overlap(&blocks), None);
+}
+
+#[test]
+fn outputs_are_exported_for_gitlab_and_other_stacks() {
+    let t = bundled();
+    let outputs = t["Outputs"].as_object().unwrap();
+    for (id, name) in [("ExternalIdInUse", "ExternalId")].into_iter().chain(
+        [
+            "ProvisionRoleArn",
+            "ServiceRoleArn",
+            "NodeRoleArn",
+            "VpcId",
+            "PublicSubnetIds",
+            "PrivateSubnetIds",
+            "SecurityGroupId",
+            "ClusterName",
+            "ClusterEndpoint",
+        ]
+        .map(|n| (n, n)),
+    ) {
+        let output = &outputs[&format!("Gitlab{id}")];
+        assert_eq!(
+            output["Export"]["Name"],
+            json!({"Fn::Sub": format!("${{AWS::StackName}}-{name}")}),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn stack_tags_reach_every_taggable_resource_in_its_shape() {
+    let t = bundled();
+    let nodegroup = resources_of(&t, "AWS::EKS::Nodegroup");
+    assert_eq!(
+        nodegroup[0].1["Properties"]["Tags"]["managed-by"],
+        json!("synth"),
+        "map-shaped tags"
+    );
+    let vpc = resource(&t, "GitlabVpc");
+    let tags = vpc["Properties"]["Tags"].as_array().unwrap();
+    assert!(
+        tags.contains(&json!({"Key": "project", "Value": "gitlab-eks"})),
+        "list-shaped tags"
+    );
+}
+
+fn failing(build: impl FnOnce(&mut Stack)) -> synth::SynthError {
+    let mut app = App::new();
+    build(app.stack("Bad"));
+    app.synth().expect_err("synthesis should fail")
+}
+
+#[test]
+fn misconfiguration_fails_with_the_path_and_what_to_do() {
+    let e = failing(|s| {
+        GitlabEksBootstrap::builder()
+            .vpc(Vpc::builder().azs(1))
+            .build(s, "G");
+    });
+    assert!(e.has("Bad/G", "at least two availability zones"), "{e}");
+
+    let e = failing(|s| {
+        GitlabEksBootstrap::builder()
+            .gitlab_account_id(Input::Literal("12345".into()))
+            .external_id(Input::Literal("x".into()))
+            .build(s, "G");
+    });
+    assert!(e.has("Bad/G", "must be exactly 12 digits"), "{e}");
+    assert!(e.has("Bad/G", "external ID \"x\" is invalid"), "{e}");
+
+    let e = failing(|s| {
+        GitlabEksBootstrap::builder()
+            .provision_role_name("eks-provision")
+            .build(s, "G");
+    });
+    assert!(e.has("Bad/G", "must start with gitlab-eks-"), "{e}");
+    let long = format!("gitlab-eks-{}", "x".repeat(60));
+    let e = failing(|s| {
+        GitlabEksBootstrap::builder()
+            .provision_role_name(long.clone())
+            .build(s, "G");
+    });
+    assert!(e.has("Bad/G", "IAM allows 64"), "{e}");
+
+    let e = failing(|s| {
+        GitlabEksBootstrap::builder()
+            .vpc(Vpc::builder().subnet_cidrs(
+                ["10.0.0.0/20", "10.0.16.0/20"],
+                ["10.0.16.0/24", "10.0.64.0/20"],
+            ))
+            .build(s, "G");
+    });
+    assert!(
+        e.has("Bad/G/Vpc", "10.0.16.0/20 and 10.0.16.0/24 overlap"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_cluster_role_without_the_cluster_policy_is_an_error() {
+    let e = failing(|s| {
+        let vpc = Vpc::builder().build(s, "Vpc");
+        let role =
+            synth::iam::Role::assumed_by(synth::iam::Principal::service("eks.amazonaws.com"))
+                .build(s, "Role");
+        let subnets = vpc.private_subnets().to_vec();
+        synth::eks::Cluster::builder(&role, &subnets).build(s, "Cluster");
+    });
+    assert!(
+        e.has(
+            "Bad/Cluster",
+            "lacks the AmazonEKSClusterPolicy managed policy"
+        ),
+        "{e}"
+    );
+}
+
+#[test]
+fn literal_inputs_and_no_cluster_give_a_smaller_valid_stack() {
+    let mut app = App::new();
+    GitlabEksBootstrap::builder()
+        .gitlab_account_id(Input::Literal("123456789012".into()))
+        .external_id(Input::Literal(
+            "0123456789abcdef0123456789abcdef01234567".into(),
+        ))
+        .cicd_user(None)
+        .vpc(Vpc::builder().azs(3).nat_gateways(0))
+        .build(app.stack("Minimal"), "Gitlab");
+    let assembly = synth_and_keep(&app);
+    let t = assembly.template("Minimal").unwrap();
+    assert!(t.get("Parameters").is_none());
+    assert!(resources_of(t, "AWS::EKS::Cluster").is_empty());
+    assert!(resources_of(t, "AWS::IAM::User").is_empty());
+    assert!(resources_of(t, "AWS::EC2::NatGateway").is_empty());
+    assert_eq!(resources_of(t, "AWS::EC2::Subnet").len(), 6);
+    let _ = ClusterOptions::default();
+}

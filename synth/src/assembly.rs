@@ -1,0 +1,121 @@
+//! The cloud assembly: synthesized templates plus `manifest.json`, written
+//! atomically so a failed synthesis never leaves a half-written `out/`.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value as Json;
+
+use crate::diagnostics::Diagnostic;
+use crate::manifest::{Manifest, StackManifest, TemplateFormat, MANIFEST_FILE, MANIFEST_VERSION};
+
+/// The result of a successful synthesis.
+#[derive(Debug)]
+pub struct Assembly {
+    /// In deployment order.
+    pub stacks: Vec<SynthesizedStack>,
+    /// Warnings found along the way.
+    pub warnings: Vec<Diagnostic>,
+    pub format: TemplateFormat,
+}
+
+#[derive(Debug)]
+pub struct SynthesizedStack {
+    pub manifest: StackManifest,
+    pub template: Json,
+    /// The template as written to disk.
+    pub body: String,
+}
+
+/// A template as text: pretty JSON (two-space indent, trailing newline) or
+/// YAML. Both keep the key order of the template.
+pub fn render(template: &serde_json::Map<String, Json>, format: TemplateFormat) -> String {
+    match format {
+        TemplateFormat::Json => {
+            let mut text = serde_json::to_string_pretty(template).unwrap_or_default();
+            text.push('\n');
+            text
+        }
+        TemplateFormat::Yaml => serde_yaml::to_string(template).unwrap_or_default(),
+    }
+}
+
+impl Assembly {
+    pub fn stack(&self, name: &str) -> Option<&SynthesizedStack> {
+        self.stacks.iter().find(|s| s.manifest.name == name)
+    }
+
+    /// The template of the named stack.
+    pub fn template(&self, name: &str) -> Option<&Json> {
+        self.stack(name).map(|s| &s.template)
+    }
+
+    pub fn manifest(&self) -> Manifest {
+        Manifest {
+            version: MANIFEST_VERSION,
+            stacks: self.stacks.iter().map(|s| s.manifest.clone()).collect(),
+        }
+    }
+
+    /// Writes the assembly to `dir`, replacing what was there only once
+    /// every file is written: files go to a staging directory beside `dir`,
+    /// which then takes `dir`'s place.
+    pub fn write(&self, dir: &Path) -> io::Result<()> {
+        let parent = match dir.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let name = dir
+            .file_name()
+            .ok_or_else(|| {
+                io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    "the output directory has no name",
+                )
+            })?
+            .to_string_lossy()
+            .into_owned();
+        fs::create_dir_all(&parent)?;
+        if dir.exists() && !dir.is_dir() {
+            return Err(io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                format!("{} exists and is not a directory", dir.display()),
+            ));
+        }
+        let pid = std::process::id();
+        let staging = parent.join(format!(".{name}.staging-{pid}"));
+        let _ = fs::remove_dir_all(&staging);
+        let written = self.write_files(&staging);
+        if let Err(e) = written {
+            let _ = fs::remove_dir_all(&staging);
+            return Err(e);
+        }
+        if dir.exists() {
+            let old = parent.join(format!(".{name}.old-{pid}"));
+            let _ = fs::remove_dir_all(&old);
+            fs::rename(dir, &old)?;
+            if let Err(e) = fs::rename(&staging, dir) {
+                // Put the previous assembly back rather than leave nothing.
+                let _ = fs::rename(&old, dir);
+                let _ = fs::remove_dir_all(&staging);
+                return Err(e);
+            }
+            let _ = fs::remove_dir_all(&old);
+        } else {
+            fs::rename(&staging, dir)?;
+        }
+        Ok(())
+    }
+
+    fn write_files(&self, dir: &Path) -> io::Result<()> {
+        fs::create_dir_all(dir)?;
+        for stack in &self.stacks {
+            fs::write(dir.join(&stack.manifest.template), &stack.body)?;
+        }
+        let mut manifest =
+            serde_json::to_string_pretty(&self.manifest()).map_err(io::Error::other)?;
+        manifest.push('\n');
+        fs::write(dir.join(MANIFEST_FILE), manifest)
+    }
+}

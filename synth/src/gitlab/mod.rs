@@ -1,0 +1,425 @@
+//! The bootstrap GitLab's Amazon EKS integration needs, as one construct:
+//! the CI/CD user, the provision role GitLab assumes, the EKS service and
+//! node roles, a VPC, the control-plane security group and, optionally,
+//! the cluster itself.
+//!
+//! ```
+//! use synth::prelude::*;
+//! use synth::gitlab::GitlabEksBootstrap;
+//!
+//! let mut app = App::new();
+//! let stack = app.stack("GitlabEks");
+//! GitlabEksBootstrap::builder().build(stack, "Gitlab");
+//! app.synth().expect("valid");
+//! ```
+
+use crate::ec2::{Peer, Port, SecurityGroup, SubnetKind, Vpc};
+use crate::eks::{Addon, Cluster, Nodegroup, CLUSTER_POLICY, NODE_POLICIES};
+use crate::fns;
+use crate::iam::{arn, ManagedPolicyRef, Principal, Role, Statement, User};
+use crate::stack::{AsScope, ParameterSpec};
+use crate::value::Val;
+
+/// Everything the provision role may do, exactly as GitLab documents it
+/// for creating EKS clusters (on `*`).
+pub const PROVISION_ACTIONS: [&str; 32] = [
+    "autoscaling:CreateAutoScalingGroup",
+    "autoscaling:DescribeAutoScalingGroups",
+    "autoscaling:DescribeScalingActivities",
+    "autoscaling:UpdateAutoScalingGroup",
+    "autoscaling:CreateLaunchConfiguration",
+    "autoscaling:DescribeLaunchConfigurations",
+    "cloudformation:CreateStack",
+    "cloudformation:DescribeStacks",
+    "ec2:AuthorizeSecurityGroupEgress",
+    "ec2:AuthorizeSecurityGroupIngress",
+    "ec2:RevokeSecurityGroupEgress",
+    "ec2:RevokeSecurityGroupIngress",
+    "ec2:CreateSecurityGroup",
+    "ec2:createTags",
+    "ec2:DescribeImages",
+    "ec2:DescribeKeyPairs",
+    "ec2:DescribeRegions",
+    "ec2:DescribeSecurityGroups",
+    "ec2:DescribeSubnets",
+    "ec2:DescribeVpcs",
+    "eks:CreateCluster",
+    "eks:DescribeCluster",
+    "iam:AddRoleToInstanceProfile",
+    "iam:AttachRolePolicy",
+    "iam:CreateRole",
+    "iam:CreateInstanceProfile",
+    "iam:CreateServiceLinkedRole",
+    "iam:GetRole",
+    "iam:listAttachedRolePolicies",
+    "iam:ListRoles",
+    "iam:PassRole",
+    "ssm:GetParameters",
+];
+
+/// The role name prefix GitLab's CI/CD user may assume.
+pub const ROLE_PREFIX: &str = "gitlab-eks-";
+
+/// The EBS CSI driver's AWS managed policy.
+pub const EBS_CSI_POLICY: &str = "service-role/AmazonEBSCSIDriverPolicy";
+
+/// A value given in code, or a stack parameter filled in at deploy.
+#[derive(Clone, Debug)]
+pub enum Input {
+    Literal(String),
+    /// A parameter with this logical ID (and no default).
+    Parameter(String),
+}
+
+/// The bootstrap, being configured.
+#[derive(Clone, Debug)]
+pub struct GitlabEksBootstrapBuilder {
+    cicd_user: Option<String>,
+    access_key: bool,
+    provision_role_name: String,
+    gitlab_account_id: Input,
+    external_id: Input,
+    vpc: crate::ec2::VpcBuilder,
+    cluster: Option<ClusterOptions>,
+}
+
+/// The EKS cluster the bootstrap may create itself.
+#[derive(Clone, Debug)]
+pub struct ClusterOptions {
+    pub name: Option<String>,
+    pub version: String,
+    pub instance_types: Vec<String>,
+    /// Node counts: minimum, desired, maximum.
+    pub scaling: (u32, u32, u32),
+    pub ebs_csi_driver: bool,
+    pub public_access_cidrs: Vec<String>,
+}
+
+impl Default for ClusterOptions {
+    fn default() -> Self {
+        ClusterOptions {
+            name: None,
+            version: crate::eks::DEFAULT_VERSION.into(),
+            instance_types: vec!["t3.medium".into()],
+            scaling: (1, 2, 3),
+            ebs_csi_driver: true,
+            public_access_cidrs: Vec::new(),
+        }
+    }
+}
+
+/// What the bootstrap created, for other constructs to use.
+#[derive(Clone, Debug)]
+pub struct GitlabEksBootstrap {
+    pub provision_role: Role,
+    pub service_role: Role,
+    pub node_role: Role,
+    pub cicd_user: Option<User>,
+    pub vpc: Vpc,
+    pub security_group: SecurityGroup,
+    pub cluster: Option<Cluster>,
+}
+
+impl GitlabEksBootstrap {
+    /// Defaults: user `gitlab-cicd` without an access key, provision role
+    /// `gitlab-eks-provision`, account and external ID as parameters
+    /// `AccountId` and `ExternalId` (logical IDs prefixed by the construct
+    /// id, e.g. `GitlabExternalId`), a two-zone VPC, no cluster.
+    pub fn builder() -> GitlabEksBootstrapBuilder {
+        GitlabEksBootstrapBuilder {
+            cicd_user: Some("gitlab-cicd".into()),
+            access_key: false,
+            provision_role_name: "gitlab-eks-provision".into(),
+            gitlab_account_id: Input::Parameter("AccountId".into()),
+            external_id: Input::Parameter("ExternalId".into()),
+            vpc: Vpc::builder(),
+            cluster: None,
+        }
+    }
+}
+
+impl GitlabEksBootstrapBuilder {
+    /// The IAM user a self-managed GitLab uses (`None`: no user, as on
+    /// GitLab.com or with an instance profile).
+    pub fn cicd_user(mut self, name: Option<&str>) -> Self {
+        self.cicd_user = name.map(str::to_owned);
+        self
+    }
+
+    /// Also creates an access key for the user; its secret goes to Secrets
+    /// Manager, never to outputs.
+    #[cfg(feature = "secretsmanager")]
+    pub fn access_key(mut self, on: bool) -> Self {
+        self.access_key = on;
+        self
+    }
+
+    /// The provision role's name; it must start with `gitlab-eks-`.
+    pub fn provision_role_name(mut self, name: impl Into<String>) -> Self {
+        self.provision_role_name = name.into();
+        self
+    }
+
+    /// GitLab's AWS account ID (12 digits), shown by GitLab when you
+    /// create the cluster.
+    pub fn gitlab_account_id(mut self, input: Input) -> Self {
+        self.gitlab_account_id = input;
+        self
+    }
+
+    /// The external ID GitLab shows (40 hex characters).
+    pub fn external_id(mut self, input: Input) -> Self {
+        self.external_id = input;
+        self
+    }
+
+    /// The VPC's configuration.
+    pub fn vpc(mut self, vpc: crate::ec2::VpcBuilder) -> Self {
+        self.vpc = vpc;
+        self
+    }
+
+    /// Creates the EKS cluster, a node group and add-ons too.
+    pub fn cluster(mut self, options: ClusterOptions) -> Self {
+        self.cluster = Some(options);
+        self
+    }
+
+    pub fn build(self, scope: &mut impl AsScope, id: &str) -> GitlabEksBootstrap {
+        let mut scope = scope.as_scope();
+        let mut here = scope.child(id);
+        let here = &mut here;
+
+        let account_id = input(here, &self.gitlab_account_id, InputKind::AccountId);
+        let external_id = input(here, &self.external_id, InputKind::ExternalId);
+        check_provision_role_name(here, &self.provision_role_name);
+
+        let cicd_user = self.cicd_user.as_deref().map(|name| {
+            User::builder()
+                .name(name)
+                .allow(
+                    ["sts:AssumeRole"],
+                    [arn::role_in_this_account(&format!("{ROLE_PREFIX}*"))],
+                )
+                .build(here, "CicdUser")
+        });
+        #[cfg(feature = "secretsmanager")]
+        if self.access_key {
+            match &cicd_user {
+                Some(user) => {
+                    let key = user.add_access_key(here, "CicdUserAccessKey");
+                    here.output("CicdUserAccessKeyId", key.key_id())
+                        .description("Access key ID of the GitLab CI/CD user");
+                    here.output("CicdUserAccessKeySecretArn", key.secret_arn())
+                        .description("Secrets Manager secret holding the access key pair");
+                }
+                None => here.error("an access key needs the CI/CD user; set cicd_user(Some(..))"),
+            }
+        }
+
+        let provision_role = Role::assumed_by(Principal::account(account_id))
+            .name(self.provision_role_name.as_str())
+            .external_id(external_id.clone())
+            .description("Assumed by GitLab to create EKS clusters")
+            .grant(Statement::allow().actions(PROVISION_ACTIONS).any_resource())
+            .build(here, "ProvisionRole");
+
+        let service_role = Role::assumed_by(Principal::service("eks.amazonaws.com"))
+            .managed_policy(ManagedPolicyRef::aws(CLUSTER_POLICY))
+            .description("EKS cluster service role")
+            .build(here, "ServiceRole");
+
+        let ebs = self.cluster.as_ref().is_some_and(|c| c.ebs_csi_driver);
+        let mut node_role =
+            Role::assumed_by(Principal::service("ec2.amazonaws.com")).description("EKS node role");
+        for policy in NODE_POLICIES {
+            node_role = node_role.managed_policy(ManagedPolicyRef::aws(policy));
+        }
+        if ebs {
+            node_role = node_role.managed_policy(ManagedPolicyRef::aws(EBS_CSI_POLICY));
+        }
+        let node_role = node_role.build(here, "NodeRole");
+
+        let vpc = self.vpc.build(here, "Vpc");
+        if vpc.public_subnets().len() < 2 {
+            here.error("GitLab requires subnets in at least two availability zones; configure the VPC with azs(2) or more");
+        }
+        let security_group = SecurityGroup::builder(vpc.id(), "EKS control plane")
+            .ingress(
+                Peer::ipv4(vpc_cidr_literal(&vpc)),
+                Port::Tcp(443),
+                "Kubernetes API from inside the VPC",
+            )
+            .build(here, "ControlPlaneSecurityGroup");
+
+        let cluster = self.cluster.as_ref().map(|options| {
+            let cluster_subnets: Vec<_> = vpc
+                .public_subnets()
+                .iter()
+                .chain(vpc.private_subnets())
+                .cloned()
+                .collect();
+            let mut builder = Cluster::builder(&service_role, &cluster_subnets)
+                .version(options.version.as_str())
+                .security_group(&security_group);
+            if let Some(name) = &options.name {
+                builder = builder.name(name.as_str());
+            }
+            if !options.public_access_cidrs.is_empty() {
+                builder = builder.public_access_cidrs(options.public_access_cidrs.clone());
+            }
+            let cluster = builder.build(here, "Cluster");
+            let node_subnets = if vpc.private_subnets().is_empty() || !has_nat(&vpc) {
+                vpc.public_subnets()
+            } else {
+                vpc.private_subnets()
+            };
+            let (min, desired, max) = options.scaling;
+            Nodegroup::builder(&cluster, &node_role, node_subnets)
+                .instance_types(options.instance_types.clone())
+                .scaling(min, desired, max)
+                .build(here, "Nodes");
+            if options.ebs_csi_driver {
+                Addon::ebs_csi_driver(here, "EbsCsiDriver", &cluster);
+            }
+            cluster
+        });
+
+        let export = |name: &str| fns::sub(format!("${{AWS::StackName}}-{name}"));
+        here.output("ProvisionRoleArn", provision_role.arn())
+            .description("Paste into GitLab as the Provision Role ARN")
+            .export(export("ProvisionRoleArn"));
+        here.output("ExternalIdInUse", external_id)
+            .description("The external ID the provision role requires")
+            .export(export("ExternalId"));
+        here.output("ServiceRoleArn", service_role.arn())
+            .description("EKS service role")
+            .export(export("ServiceRoleArn"));
+        here.output("NodeRoleArn", node_role.arn())
+            .description("EKS node role")
+            .export(export("NodeRoleArn"));
+        here.output("VpcId", vpc.id())
+            .description("VPC")
+            .export(export("VpcId"));
+        for (kind, label) in [
+            (SubnetKind::Public, "PublicSubnetIds"),
+            (SubnetKind::Private, "PrivateSubnetIds"),
+        ] {
+            let ids = vpc.subnet_ids(kind);
+            if !ids.is_empty() {
+                here.output(label, fns::join(",", ids))
+                    .description("Comma-separated subnet IDs")
+                    .export(export(label));
+            }
+        }
+        here.output("SecurityGroupId", security_group.id())
+            .description("Control-plane security group")
+            .export(export("SecurityGroupId"));
+        if let Some(user) = &cicd_user {
+            here.output("CicdUserArn", user.arn())
+                .description("GitLab CI/CD user");
+        }
+        if let Some(cluster) = &cluster {
+            here.output("ClusterName", cluster.name())
+                .description("EKS cluster name")
+                .export(export("ClusterName"));
+            here.output("ClusterEndpoint", cluster.endpoint())
+                .description("EKS API endpoint")
+                .export(export("ClusterEndpoint"));
+        }
+
+        GitlabEksBootstrap {
+            provision_role,
+            service_role,
+            node_role,
+            cicd_user,
+            vpc,
+            security_group,
+            cluster,
+        }
+    }
+}
+
+fn has_nat(vpc: &Vpc) -> bool {
+    // A VPC built with NAT gateways gives private subnets a default route;
+    // the builder always makes at least one unless told zero.
+    vpc.private_subnets().len() == vpc.public_subnets().len() && vpc.nat_gateway_count() > 0
+}
+
+fn vpc_cidr_literal(vpc: &Vpc) -> String {
+    vpc.cidr()
+        .map_or_else(|| "10.0.0.0/16".to_owned(), |c| c.to_string())
+}
+
+#[derive(Clone, Copy)]
+enum InputKind {
+    AccountId,
+    ExternalId,
+}
+
+/// The value of an input: a checked literal, or a parameter that
+/// CloudFormation checks at deploy.
+fn input(scope: &mut crate::stack::Scope<'_>, input: &Input, kind: InputKind) -> Val<String> {
+    match (input, kind) {
+        (Input::Literal(v), InputKind::AccountId) => {
+            if !(v.len() == 12 && v.chars().all(|c| c.is_ascii_digit())) {
+                scope.error(format!(
+                    "GitLab account ID {v:?} must be exactly 12 digits, as GitLab shows it"
+                ));
+            }
+            v.as_str().into()
+        }
+        (Input::Literal(v), InputKind::ExternalId) => {
+            if !external_id_valid(v) {
+                scope.error(format!(
+                    "external ID {v:?} is invalid: use 2-1224 characters of letters, digits and _+=,.@:/-"
+                ));
+            } else if !(v.len() == 40 && v.chars().all(|c| c.is_ascii_hexdigit())) {
+                scope.warning("the external ID is not the 40 hex characters GitLab generates; copy it from GitLab's EKS page");
+            }
+            v.as_str().into()
+        }
+        (Input::Parameter(id), InputKind::AccountId) => scope
+            .parameter(
+                id,
+                ParameterSpec::string()
+                    .description(
+                        "GitLab's AWS account ID, shown by GitLab when adding an EKS cluster",
+                    )
+                    .allowed_pattern("[0-9]{12}")
+                    .constraint_description("must be 12 digits"),
+            )
+            .value(),
+        (Input::Parameter(id), InputKind::ExternalId) => scope
+            .parameter(
+                id,
+                ParameterSpec::string()
+                    .description("The external ID GitLab shows when adding an EKS cluster")
+                    .allowed_pattern("[\\w+=,.@:/-]*")
+                    .min_length(2)
+                    .max_length(1224)
+                    .constraint_description("2-1224 characters of letters, digits and _+=,.@:/-"),
+            )
+            .value(),
+    }
+}
+
+fn external_id_valid(v: &str) -> bool {
+    (2..=1224).contains(&v.len())
+        && v.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_+=,.@:/-".contains(c))
+}
+
+fn check_provision_role_name(scope: &mut crate::stack::Scope<'_>, name: &str) {
+    if !name.starts_with(ROLE_PREFIX) {
+        scope.error(format!(
+            "provision role name {name:?} must start with {ROLE_PREFIX}: the CI/CD user may only assume roles named {ROLE_PREFIX}*"
+        ));
+    }
+    if name.len() > 64 {
+        scope.error(format!(
+            "provision role name {name:?} is {} characters; IAM allows 64",
+            name.len()
+        ));
+    }
+}
